@@ -1,0 +1,40 @@
+package io.flowgate.api.config;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the public API.
+ *
+ * @param publicBaseUrl the connector's public base URL; every {@code Location} is built on it
+ * @param maxWait cap on a synchronous wait, well below the engine's 120 s request limit
+ * @param statusRetention how long a finished job's final answer stays available
+ * @param acceptedGrace how long this replica vouches for a job it accepted but its status view
+ *     has not seen yet (closes the gap between the 202 and the first poll)
+ * @param jobDeadline how long a job may wait and run before it is EXPIRED
+ * @param idSecret key for idempotent job ids; set a long random value in production
+ * @param maxBodySize largest accepted request body
+ * @param maxJsonDepth deepest accepted JSON nesting
+ * @param unavailableRetryAfter the {@code Retry-After} of a 503 when Kafka cannot take a write
+ */
+@ConfigurationProperties("flowgate.api")
+public record ApiProperties(
+        @DefaultValue("http://127.0.0.1:8080") URI publicBaseUrl,
+        @DefaultValue("100s") Duration maxWait,
+        @DefaultValue("90d") Duration statusRetention,
+        @DefaultValue("2m") Duration acceptedGrace,
+        @DefaultValue("24h") Duration jobDeadline,
+        @DefaultValue("change-me-flowgate-local-id-secret") String idSecret,
+        @DefaultValue("1MB") DataSize maxBodySize,
+        @DefaultValue("64") int maxJsonDepth,
+        @DefaultValue("5s") Duration unavailableRetryAfter) {
+
+    /** The absolute URL of {@code path} (which starts with {@code /}) on the public base URL. */
+    public URI publicUrl(String path) {
+        String base = publicBaseUrl.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+    }
+}

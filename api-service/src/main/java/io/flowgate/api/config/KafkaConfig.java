@@ -1,0 +1,58 @@
+package io.flowgate.api.config;
+
+import io.flowgate.contracts.JobCancelRequested;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
+import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
+
+/** Topics, the transactional command producer, and Kafka Streams for the status view. */
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+class KafkaConfig {
+
+    @Bean
+    KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics, ApiProperties api) {
+        Map<String, Map<String, String>> retention = Map.of(
+                Topics.JOB_STATUS.name(),
+                Map.of("retention.ms", Long.toString(api.statusRetention().toMillis())));
+        return new KafkaAdmin.NewTopics(Topics.newTopics(topics.partitions(), topics.replicationFactor(), retention)
+                .toArray(NewTopic[]::new));
+    }
+
+    /**
+     * Commands are written in Kafka transactions (a job with its ACCEPTED status, a cancel with its
+     * CANCELLED status), acks=all and idempotent, and answered only once committed.
+     */
+    @Bean
+    KafkaTemplate<String, Object> commandTemplate(KafkaProperties kafka, MeterRegistry meters) {
+        Map<String, Object> config = kafka.buildProducerProperties();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<Class<?>, Serializer<?>> byType = Map.of(
+                JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
+                JobStatus.class, Topics.JOB_STATUS.valueSerde().serializer(),
+                JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer());
+        var factory = new DefaultKafkaProducerFactory<String, Object>(
+                config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
+        // Transactions are never resumed by another instance, so a unique prefix per process is right.
+        factory.setTransactionIdPrefix("flowgate-api-" + UUID.randomUUID() + "-");
+        factory.addListener(new MicrometerProducerListener<>(meters));
+        return new KafkaTemplate<>(factory);
+    }
+}

@@ -1,0 +1,236 @@
+package io.flowgate.api.job;
+
+import com.networknt.schema.Error;
+import io.flowgate.api.config.ApiProperties;
+import io.flowgate.api.operation.OperationCatalog;
+import io.flowgate.api.problem.FlowgateProblem;
+import io.flowgate.api.problem.InvalidRequest;
+import io.flowgate.api.problem.JobNotFound;
+import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.OperationDescriptor;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** Submits, reads and cancels jobs for one tenant at a time. */
+@Service
+class JobService {
+
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+
+    private final OperationCatalog catalog;
+    private final JobCommands commands;
+    private final JobStatusView view;
+    private final JobStatusUpdates updates;
+    private final JobAnswers answers;
+    private final ApiProperties properties;
+    private final JobIds ids;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    JobService(
+            OperationCatalog catalog,
+            JobCommands commands,
+            JobStatusView view,
+            JobStatusUpdates updates,
+            JobAnswers answers,
+            ApiProperties properties,
+            Clock clock,
+            MeterRegistry meters) {
+        this.catalog = catalog;
+        this.commands = commands;
+        this.view = view;
+        this.updates = updates;
+        this.answers = answers;
+        this.properties = properties;
+        this.ids = new JobIds(properties.idSecret());
+        this.clock = clock;
+        this.meters = meters;
+        meters.gauge("flowgate.api.sync.waiting", updates, JobStatusUpdates::waiting);
+    }
+
+    /** A request to run an operation. */
+    record Submission(
+            String tenantId,
+            String operation,
+            JsonNode input,
+            @Nullable String idempotencyKey,
+            Prefer prefer,
+            Map<String, String> correlation) {}
+
+    Mono<ResponseEntity<?>> submit(Submission request) {
+        OperationDescriptor operation = catalog.find(request.operation())
+                .orElseThrow(() -> new FlowgateProblem(
+                        404,
+                        ProblemTypes.OPERATION_NOT_FOUND,
+                        "Operation not found",
+                        "There is no operation named '" + request.operation()
+                                + "'. GET /api/v1/operations lists them."));
+        validate(operation, request.input());
+        String hash = RequestHash.of(operation.name(), request.input());
+        Duration wait = request.prefer().effectiveWait(operation.waitBudget(), properties.maxWait());
+
+        if (request.idempotencyKey() != null) {
+            String jobId = ids.idempotent(request.tenantId(), checkKey(request.idempotencyKey()));
+            Optional<JobStatus> existing = findOrNull(request.tenantId(), jobId);
+            if (existing.isPresent()) {
+                if (!existing.get().requestHash().equals(hash)) {
+                    throw new FlowgateProblem(
+                            422,
+                            ProblemTypes.IDEMPOTENCY_KEY_REUSED,
+                            "Idempotency key reused",
+                            "This Idempotency-Key was already used for a different request.");
+                }
+                return answerAfterWait(existing.get(), wait);
+            }
+            return accept(request, operation, jobId, hash, wait);
+        }
+        return accept(request, operation, ids.random(), hash, wait);
+    }
+
+    Mono<ResponseEntity<?>> status(String tenantId, String jobId) {
+        if (!JobIds.isWellFormed(jobId)) {
+            return Mono.error(new JobNotFound());
+        }
+        try {
+            return Mono.just(view.find(tenantId, jobId).map(answers::answer).orElseThrow(JobNotFound::new));
+        } catch (JobStatusView.StatusViewUnavailable e) {
+            return Mono.just(answers.pending(jobId));
+        }
+    }
+
+    Mono<ResponseEntity<?>> cancel(String tenantId, String jobId) {
+        if (!JobIds.isWellFormed(jobId)) {
+            return Mono.error(new JobNotFound());
+        }
+        JobStatus current = findOrUnavailable(tenantId, jobId).orElseThrow(JobNotFound::new);
+        if (current.state().isTerminal()) {
+            return Mono.just(ResponseEntity.noContent().build());
+        }
+        return commands.cancel(current).map(cancelled -> {
+            log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
+            return ResponseEntity.noContent().build();
+        });
+    }
+
+    private Mono<ResponseEntity<?>> accept(
+            Submission request, OperationDescriptor operation, String jobId, String hash, Duration wait) {
+        Instant now = clock.instant();
+        JobSubmitted job = new JobSubmitted(
+                request.tenantId(),
+                jobId,
+                operation.name(),
+                request.input(),
+                hash,
+                now,
+                now.plus(properties.jobDeadline()),
+                request.correlation());
+        // Register before the write, so a job that finishes at once cannot be missed.
+        JobStatusUpdates.Waiter waiter = wait.isZero() ? null : updates.register(jobId);
+        return commands.submit(job)
+                .doOnError(e -> {
+                    if (waiter != null) {
+                        waiter.cancel();
+                    }
+                })
+                .flatMap(accepted -> {
+                    view.accepted(accepted);
+                    meters.counter("flowgate.api.jobs.accepted", "operation", operation.name())
+                            .increment();
+                    log.info(
+                            "Accepted job {} ({}) for tenant {} {}",
+                            jobId,
+                            operation.name(),
+                            request.tenantId(),
+                            request.correlation());
+                    if (waiter == null) {
+                        return Mono.just(answers.answer(accepted));
+                    }
+                    return waiter.await(wait).map(answers::answer).defaultIfEmpty(currentAnswer(accepted));
+                });
+    }
+
+    private Mono<ResponseEntity<?>> answerAfterWait(JobStatus status, Duration wait) {
+        if (status.state().isTerminal() || wait.isZero()) {
+            return Mono.just(answers.answer(status));
+        }
+        JobStatusUpdates.Waiter waiter = updates.register(status.jobId());
+        JobStatus latest = findOrNull(status.tenantId(), status.jobId()).orElse(status);
+        if (latest.state().isTerminal()) {
+            waiter.cancel();
+            return Mono.just(answers.answer(latest));
+        }
+        return waiter.await(wait).map(answers::answer).defaultIfEmpty(currentAnswer(latest));
+    }
+
+    private ResponseEntity<?> currentAnswer(JobStatus fallback) {
+        return answers.answer(findOrNull(fallback.tenantId(), fallback.jobId()).orElse(fallback));
+    }
+
+    private Optional<JobStatus> findOrNull(String tenantId, String jobId) {
+        try {
+            return view.find(tenantId, jobId);
+        } catch (JobStatusView.StatusViewUnavailable e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<JobStatus> findOrUnavailable(String tenantId, String jobId) {
+        try {
+            return view.find(tenantId, jobId);
+        } catch (JobStatusView.StatusViewUnavailable e) {
+            throw new FlowgateProblem(
+                    503,
+                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "Job statuses are being restored; retry shortly.",
+                    properties.unavailableRetryAfter(),
+                    Map.of(),
+                    e);
+        }
+    }
+
+    private void validate(OperationDescriptor operation, JsonNode input) {
+        List<Error> errors = catalog.inputSchema(operation).validate(input);
+        if (!errors.isEmpty()) {
+            List<Map<String, String>> details = errors.stream()
+                    .map(e -> {
+                        Map<String, String> d = new LinkedHashMap<>();
+                        d.put("pointer", e.getInstanceLocation().toString());
+                        d.put("keyword", e.getKeyword());
+                        d.put("message", e.getMessage());
+                        return d;
+                    })
+                    .toList();
+            throw new InvalidRequest(
+                    ProblemTypes.INVALID_INPUT,
+                    "Invalid input",
+                    "The input does not match the input schema of '" + operation.name() + "'.",
+                    details);
+        }
+    }
+
+    private static String checkKey(String key) {
+        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw new InvalidRequest(
+                    ProblemTypes.INVALID_IDEMPOTENCY_KEY,
+                    "Invalid Idempotency-Key",
+                    "An Idempotency-Key is 1 to 255 visible ASCII characters.");
+        }
+        return key;
+    }
+}

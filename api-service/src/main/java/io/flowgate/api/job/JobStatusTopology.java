@@ -1,0 +1,103 @@
+package io.flowgate.api.job;
+
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The job-status view: {@code flowgate.job-status} materialized into a RocksDB store, keyed by job id.
+ *
+ * <p>Two rules make poll answers stable (ARCHITECTURE.md invariant 6): the first terminal status of a
+ * job wins and is never replaced (a late worker retry or a cancel racing a success cannot change a
+ * final answer), and an entry is purged only once its retention has passed.
+ */
+final class JobStatusTopology {
+
+    /** Name of the status store. */
+    static final String STORE = "job-status";
+
+    private JobStatusTopology() {}
+
+    /**
+     * Adds the view to {@code builder}.
+     *
+     * @param retention how long after its last change a job stays queryable
+     * @param purgeEvery how often expired entries are purged
+     * @param applied told of every status the view applies (sync waits listen here)
+     */
+    static void addTo(StreamsBuilder builder, Duration retention, Duration purgeEvery, Consumer<JobStatus> applied) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STORE), Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()));
+        builder.stream(
+                        Topics.JOB_STATUS.name(),
+                        Consumed.with(Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()))
+                .process(() -> new StatusProcessor(retention, purgeEvery, applied), STORE);
+    }
+
+    /** Applies one status record to the store. */
+    static final class StatusProcessor implements Processor<String, JobStatus, Void, Void> {
+
+        private final Duration retention;
+        private final Duration purgeEvery;
+        private final Consumer<JobStatus> applied;
+        private KeyValueStore<String, JobStatus> store;
+
+        StatusProcessor(Duration retention, Duration purgeEvery, Consumer<JobStatus> applied) {
+            this.retention = retention;
+            this.purgeEvery = purgeEvery;
+            this.applied = applied;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(STORE);
+            context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
+        }
+
+        @Override
+        public void process(Record<String, JobStatus> record) {
+            JobStatus next = record.value();
+            if (next == null) {
+                store.delete(record.key());
+                return;
+            }
+            JobStatus current = store.get(record.key());
+            if (current != null && !current.tenantId().equals(next.tenantId())) {
+                return; // a record can never move a job to another tenant
+            }
+            if (current != null && current.state().isTerminal()) {
+                return; // the first final answer stays
+            }
+            store.put(record.key(), next);
+            applied.accept(next);
+        }
+
+        private void purge(Instant now) {
+            Instant cutoff = now.minus(retention);
+            List<String> expired = new ArrayList<>();
+            try (KeyValueIterator<String, JobStatus> all = store.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, JobStatus> entry = all.next();
+                    if (entry.value.updatedAt().isBefore(cutoff)) {
+                        expired.add(entry.key);
+                    }
+                }
+            }
+            expired.forEach(store::delete);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.flowgate.api.job;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.flowgate.api.config.ApiProperties;
+import io.flowgate.contracts.JobStatus;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads job statuses, scoped by tenant: another tenant's job is indistinguishable from a missing one.
+ *
+ * <p>The Kafka Streams store is the source of truth. Jobs this replica accepted in the last
+ * {@code acceptedGrace} are also kept in memory until the store has caught up, so a status URL
+ * works the instant it is handed out (PROTOCOL.md rule 9).
+ */
+@Component
+class JobStatusView {
+
+    private final StreamsBuilderFactoryBean streams;
+    private final Cache<String, JobStatus> recentlyAccepted;
+
+    JobStatusView(StreamsBuilderFactoryBean streams, ApiProperties properties) {
+        this.streams = streams;
+        this.recentlyAccepted = Caffeine.newBuilder()
+                .expireAfterWrite(properties.acceptedGrace())
+                .build();
+    }
+
+    /** Remembers a job this replica has just accepted. */
+    void accepted(JobStatus status) {
+        recentlyAccepted.put(status.jobId(), status);
+    }
+
+    /**
+     * The job's latest status if it belongs to {@code tenantId}.
+     *
+     * @throws StatusViewUnavailable when the store is not queryable (starting, restoring, rebalancing)
+     *     and this replica knows nothing of the job
+     */
+    Optional<JobStatus> find(String tenantId, String jobId) {
+        JobStatus status;
+        try {
+            status = store().get(jobId);
+        } catch (InvalidStateStoreException e) {
+            JobStatus recent = recentlyAccepted.getIfPresent(jobId);
+            if (recent == null) {
+                throw new StatusViewUnavailable(e);
+            }
+            status = recent;
+        }
+        if (status == null) {
+            status = recentlyAccepted.getIfPresent(jobId);
+        } else {
+            recentlyAccepted.invalidate(jobId);
+        }
+        return Optional.ofNullable(status).filter(s -> s.tenantId().equals(tenantId));
+    }
+
+    /** Whether the store answers queries. */
+    boolean isQueryable() {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        return kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    private ReadOnlyKeyValueStore<String, JobStatus> store() {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null) {
+            throw new InvalidStateStoreException("Kafka Streams has not started yet");
+        }
+        return kafkaStreams.store(
+                StoreQueryParameters.fromNameAndType(JobStatusTopology.STORE, QueryableStoreTypes.keyValueStore()));
+    }
+
+    /** The status store cannot be queried right now; a poll should come back shortly. */
+    static final class StatusViewUnavailable extends RuntimeException {
+        StatusViewUnavailable(Throwable cause) {
+            super("the job status view is not queryable yet", cause);
+        }
+    }
+}

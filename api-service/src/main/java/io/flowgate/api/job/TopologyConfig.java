@@ -1,0 +1,28 @@
+package io.flowgate.api.job;
+
+import io.flowgate.api.config.ApiProperties;
+import io.flowgate.api.operation.OperationCatalog;
+import java.time.Duration;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The API's Kafka Streams topology: the job-status view and the operation catalog. */
+@Configuration(proxyBeanMethods = false)
+class TopologyConfig {
+
+    @Bean
+    TopologyMarker apiTopology(
+            StreamsBuilder builder,
+            ApiProperties properties,
+            JobStatusUpdates updates,
+            @Value("${flowgate.api.status-purge-interval:1h}") Duration purgeEvery) {
+        JobStatusTopology.addTo(builder, properties.statusRetention(), purgeEvery, updates::published);
+        OperationCatalog.addTo(builder);
+        return new TopologyMarker();
+    }
+
+    /** Marks that the topology has been added to the builder. */
+    record TopologyMarker() {}
+}

@@ -1,0 +1,5 @@
+/** Flowgate's public API service. */
+@NullMarked
+package io.flowgate.api;
+
+import org.jspecify.annotations.NullMarked;

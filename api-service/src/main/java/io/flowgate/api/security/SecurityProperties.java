@@ -1,0 +1,37 @@
+package io.flowgate.api.security;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How bearer tokens are checked.
+ *
+ * @param authority the Entra ID authority host ({@code https://login.microsoftonline.com}, a
+ *     sovereign cloud's, or the local issuer's); v2 issuers are {@code {authority}/{tid}/v2.0}
+ * @param v1IssuerHost host of v1 issuers ({@code https://sts.windows.net/{tid}/})
+ * @param jwksUri the signing keys; defaults to {@code {authority}/common/discovery/v2.0/keys}
+ * @param audiences accepted {@code aud} values: the app id URI and the client id
+ * @param clockSkew tolerance on {@code exp} and {@code nbf}
+ */
+@ConfigurationProperties("flowgate.security")
+public record SecurityProperties(
+        @DefaultValue("https://login.microsoftonline.com") URI authority,
+        @DefaultValue("https://sts.windows.net") URI v1IssuerHost,
+        @Nullable URI jwksUri,
+        @DefaultValue("api://flowgate") List<String> audiences,
+        @DefaultValue("60s") Duration clockSkew) {
+
+    /** The JWKS URL to fetch keys from. */
+    public URI effectiveJwksUri() {
+        return jwksUri != null ? jwksUri : URI.create(trim(authority) + "/common/discovery/v2.0/keys");
+    }
+
+    static String trim(URI uri) {
+        String s = uri.toString();
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

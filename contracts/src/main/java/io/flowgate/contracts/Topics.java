@@ -1,0 +1,61 @@
+package io.flowgate.contracts;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Every topic Flowgate uses, as typed descriptors (ARCHITECTURE.md, "Kafka is the only stateful dependency"). */
+public final class Topics {
+
+    private static final Map<String, String> DELETE = Map.of("cleanup.policy", "delete");
+    private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+
+    /** Jobs to run, keyed by job id: api-service to worker-service. */
+    public static final Topic<String, JobSubmitted> JOBS =
+            new Topic<>("flowgate.jobs.v1", Serdes.String(), JsonSerde.of(JobSubmitted.class), DELETE);
+
+    /** Cancellation requests, keyed by job id: api-service to worker-service. */
+    public static final Topic<String, JobCancelRequested> JOB_CONTROL =
+            new Topic<>("flowgate.job-control.v1", Serdes.String(), JsonSerde.of(JobCancelRequested.class), DELETE);
+
+    /**
+     * Latest state of every job, keyed by job id. Compacted, and also deleted after the status
+     * retention (set per deployment), so finished jobs do not live forever.
+     */
+    public static final Topic<String, JobStatus> JOB_STATUS = new Topic<>(
+            "flowgate.job-status.v1",
+            Serdes.String(),
+            JsonSerde.of(JobStatus.class),
+            Map.of("cleanup.policy", "compact,delete"));
+
+    /** The operations workers offer, keyed by operation name: worker-service to api-service. */
+    public static final Topic<String, OperationDescriptor> OPERATIONS =
+            new Topic<>("flowgate.operations.v1", Serdes.String(), JsonSerde.of(OperationDescriptor.class), COMPACT);
+
+    /** Every topic, in the order they are created. */
+    public static List<Topic<?, ?>> all() {
+        return List.of(JOBS, JOB_CONTROL, JOB_STATUS, OPERATIONS);
+    }
+
+    /**
+     * The topics to create at start-up.
+     *
+     * @param partitions partitions of every topic
+     * @param replicationFactor replicas of every topic
+     * @param extraConfig per topic name, configuration added to the descriptor's (retention, ...)
+     */
+    public static List<NewTopic> newTopics(
+            int partitions, short replicationFactor, Map<String, Map<String, String>> extraConfig) {
+        return all().stream()
+                .map(topic -> {
+                    Map<String, String> config = new HashMap<>(topic.config());
+                    config.putAll(extraConfig.getOrDefault(topic.name(), Map.of()));
+                    return new NewTopic(topic.name(), partitions, replicationFactor).configs(config);
+                })
+                .toList();
+    }
+
+    private Topics() {}
+}

@@ -1,0 +1,28 @@
+package io.flowgate.issuer;
+
+import java.util.List;
+
+/** The demo tenants and clients of the local stack, documented in the README. */
+public final class DemoTenants {
+
+    /** Tenant "Contoso". */
+    public static final String CONTOSO = "11111111-1111-4111-8111-111111111111";
+
+    /** Tenant "Fabrikam". */
+    public static final String FABRIKAM = "22222222-2222-4222-8222-222222222222";
+
+    /** Contoso's connector client. */
+    public static final IssuerClient CONTOSO_CLIENT =
+            new IssuerClient(CONTOSO, "contoso-flows", "contoso-secret", List.of());
+
+    /** Fabrikam's connector client. */
+    public static final IssuerClient FABRIKAM_CLIENT =
+            new IssuerClient(FABRIKAM, "fabrikam-flows", "fabrikam-secret", List.of());
+
+    /** All demo clients. */
+    public static List<IssuerClient> clients() {
+        return List.of(CONTOSO_CLIENT, FABRIKAM_CLIENT);
+    }
+
+    private DemoTenants() {}
+}

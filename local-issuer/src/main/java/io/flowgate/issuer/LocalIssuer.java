@@ -1,0 +1,264 @@
+package io.flowgate.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An Entra ID look-alike token issuer with Entra's URL shapes, so that Flowgate's production token
+ * validation runs unchanged against it:
+ *
+ * <ul>
+ *   <li>{@code POST /{tenant}/oauth2/v2.0/token}: client-credentials grant ({@code client_id},
+ *       {@code client_secret}, {@code scope} ending in {@code /.default});
+ *   <li>{@code GET /{tenant}/v2.0/.well-known/openid-configuration}: OpenID metadata;
+ *   <li>{@code GET /common/discovery/v2.0/keys} (and per tenant): the JWKS.
+ * </ul>
+ *
+ * <p>Tokens are RS256 v2.0 access tokens with {@code iss = {base}/{tid}/v2.0}, {@code aud}, {@code tid},
+ * {@code oid}, {@code azp}, {@code scp} and {@code roles}. Written by hand because the available
+ * mock issuers route by their own path layout ({@code /{issuerId}/token}), not Entra's; signing and
+ * key handling come from Nimbus JOSE.
+ */
+public final class LocalIssuer implements AutoCloseable {
+
+    /** The delegated scope the connector's tokens carry in {@code scp}. */
+    public static final String DEFAULT_SCOPE_CLAIM = "user_impersonation";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalIssuer.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
+    private static final Pattern METADATA = Pattern.compile("^/([^/]+)/v2\\.0/\\.well-known/openid-configuration$");
+    private static final Pattern KEYS = Pattern.compile("^/([^/]+)/discovery/v2\\.0/keys$");
+
+    private final HttpServer server;
+    private final RSAKey signingKey;
+    private final Map<String, IssuerClient> clients = new HashMap<>();
+    private final Duration tokenLifetime;
+    private final String scopeClaim;
+
+    private LocalIssuer(HttpServer server, List<IssuerClient> clients, Duration tokenLifetime, String scopeClaim) {
+        this.server = server;
+        this.tokenLifetime = tokenLifetime;
+        this.scopeClaim = scopeClaim;
+        clients.forEach(c -> this.clients.put(c.clientId(), c));
+        try {
+            this.signingKey = new RSAKeyGenerator(2048)
+                    .keyID(UUID.randomUUID().toString())
+                    .algorithm(JWSAlgorithm.RS256)
+                    .generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot generate the signing key", e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * Starts an issuer on 127.0.0.1.
+     *
+     * @param port the port, or 0 for any free port
+     * @param clients the registered clients
+     */
+    public static LocalIssuer start(int port, List<IssuerClient> clients) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            LocalIssuer issuer = new LocalIssuer(server, clients, Duration.ofHours(1), DEFAULT_SCOPE_CLAIM);
+            server.start();
+            log.info("Local token issuer listening on {}", issuer.baseUrl());
+            return issuer;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the local issuer on port " + port, e);
+        }
+    }
+
+    /** Base URL ({@code http://127.0.0.1:port}), the "authority host" of this issuer. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The v2.0 issuer of {@code tenantId}. */
+    public String issuer(String tenantId) {
+        return baseUrl() + "/" + tenantId + "/v2.0";
+    }
+
+    /** The JWKS URL shared by all tenants, as Entra's common keys endpoint. */
+    public String jwksUrl() {
+        return baseUrl() + "/common/discovery/v2.0/keys";
+    }
+
+    /** The token endpoint of {@code tenantId}. */
+    public String tokenUrl(String tenantId) {
+        return baseUrl() + "/" + tenantId + "/oauth2/v2.0/token";
+    }
+
+    /**
+     * Issues a token for a registered client as the token endpoint would, letting a test change
+     * any claim afterwards (an expired token, a wrong audience...).
+     */
+    public String token(String clientId, String audience, Consumer<JWTClaimsSet.Builder> adjust) {
+        IssuerClient client = Optional.ofNullable(clients.get(clientId))
+                .orElseThrow(() -> new IllegalArgumentException("unknown client " + clientId));
+        JWTClaimsSet.Builder claims = claimsFor(client, audience);
+        adjust.accept(claims);
+        return sign(claims.build());
+    }
+
+    /** Signs arbitrary claims with the issuer's key. */
+    public String sign(JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .type(JOSEObjectType.JWT)
+                            .keyID(signingKey.getKeyID())
+                            .build(),
+                    claims);
+            jwt.sign(new RSASSASigner(signingKey));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+    }
+
+    private JWTClaimsSet.Builder claimsFor(IssuerClient client, String audience) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .issuer(issuer(client.tenantId()))
+                .audience(audience)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(tokenLifetime)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("ver", "2.0")
+                .claim("tid", client.tenantId())
+                .claim("oid", client.objectId())
+                .claim("sub", client.objectId())
+                .claim("azp", client.clientId())
+                .claim("azpacr", "1")
+                .claim("scp", scopeClaim)
+                .claim("roles", client.roles());
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            Matcher m;
+            if ("POST".equals(method) && (m = TOKEN.matcher(path)).matches()) {
+                issueToken(exchange, m.group(1));
+            } else if ("GET".equals(method) && (m = METADATA.matcher(path)).matches()) {
+                send(exchange, 200, metadata(m.group(1)));
+            } else if ("GET".equals(method) && KEYS.matcher(path).matches()) {
+                send(exchange, 200, new JWKSet(signingKey.toPublicJWK()).toJSONObject(true));
+            } else {
+                send(exchange, 404, oauthError("not_found", "no such endpoint: " + method + " " + path));
+            }
+        }
+    }
+
+    private void issueToken(HttpExchange exchange, String tenantId) throws IOException {
+        Map<String, String> form =
+                parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if (!"client_credentials".equals(form.get("grant_type"))) {
+            send(exchange, 400, oauthError("unsupported_grant_type", "only client_credentials is supported"));
+            return;
+        }
+        IssuerClient client = clients.get(form.getOrDefault("client_id", ""));
+        if (client == null
+                || !client.tenantId().equals(tenantId)
+                || !constantTimeEquals(client.clientSecret(), form.getOrDefault("client_secret", ""))) {
+            send(exchange, 401, oauthError("invalid_client", "unknown client, wrong tenant or wrong secret"));
+            return;
+        }
+        String scope = form.getOrDefault("scope", "");
+        if (!scope.endsWith("/.default") || scope.length() <= "/.default".length()) {
+            send(exchange, 400, oauthError("invalid_scope", "scope must be '<resource>/.default'"));
+            return;
+        }
+        String audience = scope.substring(0, scope.length() - "/.default".length());
+        String token = sign(claimsFor(client, audience).build());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token_type", "Bearer");
+        body.put("expires_in", tokenLifetime.toSeconds());
+        body.put("ext_expires_in", tokenLifetime.toSeconds());
+        body.put("access_token", token);
+        send(exchange, 200, body);
+    }
+
+    private Map<String, Object> metadata(String tenantId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("issuer", issuer(tenantId));
+        body.put("token_endpoint", tokenUrl(tenantId));
+        body.put("jwks_uri", baseUrl() + "/" + tenantId + "/discovery/v2.0/keys");
+        body.put("grant_types_supported", List.of("client_credentials"));
+        body.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        body.put("token_endpoint_auth_methods_supported", List.of("client_secret_post"));
+        body.put("tenant_region_scope", "local");
+        return body;
+    }
+
+    private static Map<String, Object> oauthError(String code, String description) {
+        return Map.of("error", code, "error_description", description);
+    }
+
+    private static void send(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static Map<String, String> parseForm(String body) {
+        Map<String, String> form = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
+    private static boolean constantTimeEquals(String expected, String given) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
