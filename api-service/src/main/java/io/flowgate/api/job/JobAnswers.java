@@ -100,7 +100,7 @@ class JobAnswers {
         }
         problem.setInstance(URI.create("/api/v1/jobs/" + status.jobId()));
         problem.setProperty("jobId", status.jobId());
-        problem.setProperty("status", status.state());
+        problem.setProperty("jobStatus", status.state());
         return ResponseEntity.status(problem.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);

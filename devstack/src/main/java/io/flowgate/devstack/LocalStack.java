@@ -1,0 +1,241 @@
+package io.flowgate.devstack;
+
+import io.flowgate.api.ApiApplication;
+import io.flowgate.dispatcher.DispatcherApplication;
+import io.flowgate.issuer.DemoTenants;
+import io.flowgate.issuer.LocalIssuer;
+import io.flowgate.worker.WorkerApplication;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * Flowgate on one machine: an embedded KRaft Kafka broker, the Entra ID look-alike issuer, and
+ * api-service, worker-service and callback-dispatcher, each in its own Spring context. Used by the
+ * README's run command and by the system tests, which stop and restart single services.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** The audience (app id URI) the stack's tokens are issued for and api-service accepts. */
+    public static final String AUDIENCE = "api://flowgate";
+
+    /** Auto-configurations the worker and dispatcher must not pick up from the shared classpath. */
+    private static final String NOT_FOR_BACKGROUND_SERVICES = String.join(
+            ",",
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration");
+
+    /**
+     * Ports of the stack; 0 picks a free one.
+     *
+     * @param kafka the broker's port
+     * @param issuer the token issuer's port
+     * @param api api-service's port
+     * @param worker worker-service's (actuator) port
+     * @param dispatcher callback-dispatcher's (actuator) port
+     * @param partitions partitions of every topic
+     */
+    public record Ports(int kafka, int issuer, int api, int worker, int dispatcher, int partitions) {
+
+        /** The documented ports of the local stack. */
+        public static Ports standard() {
+            return new Ports(9092, 8090, 8080, 8081, 8082, 6);
+        }
+
+        /** Free ports, for tests. */
+        public static Ports random() {
+            return new Ports(0, 0, 0, 0, 0, 3);
+        }
+    }
+
+    private final Ports ports;
+    private final Map<String, Object> overrides;
+    private EmbeddedKafkaKraftBroker broker;
+    private LocalIssuer issuer;
+    private final List<ConfigurableApplicationContext> others = new ArrayList<>();
+    private @Nullable ConfigurableApplicationContext api;
+    private int apiPort;
+    private @Nullable ConfigurableApplicationContext worker;
+    private @Nullable ConfigurableApplicationContext dispatcher;
+
+    private LocalStack(Ports ports, Map<String, Object> overrides) {
+        this.ports = ports;
+        this.overrides = overrides;
+    }
+
+    /**
+     * Starts everything.
+     *
+     * @param overrides extra properties for all three services
+     */
+    public static LocalStack start(Ports ports, Map<String, Object> overrides) {
+        LocalStack stack = new LocalStack(ports, overrides);
+        stack.startInfrastructure();
+        stack.startWorker();
+        stack.startApi();
+        stack.startDispatcher();
+        return stack;
+    }
+
+    private void startInfrastructure() {
+        broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, ports.partitions())
+                .kafkaPorts(ports.kafka())
+                .brokerProperties(Map.of(
+                        "transaction.state.log.replication.factor", "1",
+                        "transaction.state.log.min.isr", "1",
+                        "offsets.topic.replication.factor", "1",
+                        "group.initial.rebalance.delay.ms", "0"));
+        broker.afterPropertiesSet();
+        issuer = LocalIssuer.start(ports.issuer(), DemoTenants.clients());
+    }
+
+    /** The broker's bootstrap servers. */
+    public String bootstrapServers() {
+        return broker.getBrokersAsString();
+    }
+
+    /** The token issuer. */
+    public LocalIssuer issuer() {
+        return issuer;
+    }
+
+    /** api-service's base URL. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + port(api);
+    }
+
+    /** Starts api-service (again), on the same port as before. */
+    public void startApi() {
+        if (apiPort == 0) {
+            apiPort = ports.api() == 0 ? freePort() : ports.api();
+        }
+        api = run(ApiApplication.builder(), apiPort, apiProperties(apiPort, broker.getBrokersAsString()));
+    }
+
+    /** Stops api-service. */
+    public void stopApi() {
+        if (api != null) {
+            api.close();
+            api = null;
+        }
+    }
+
+    private Map<String, Object> apiProperties(int port, String bootstrapServers) {
+        return Map.of(
+                "spring.kafka.bootstrap-servers",
+                bootstrapServers,
+                "flowgate.security.authority",
+                issuer.baseUrl(),
+                "flowgate.security.jwks-uri",
+                issuer.jwksUrl(),
+                "flowgate.security.audiences",
+                AUDIENCE,
+                "flowgate.api.public-base-url",
+                "http://127.0.0.1:" + port);
+    }
+
+    /** Starts worker-service (again). */
+    public void startWorker() {
+        worker = run(
+                WorkerApplication.builder(),
+                ports.worker(),
+                Map.of("spring.autoconfigure.exclude", NOT_FOR_BACKGROUND_SERVICES));
+    }
+
+    /** Stops worker-service, as a deployment or a crash would; its unfinished jobs run again. */
+    public void stopWorker() {
+        if (worker != null) {
+            worker.close();
+            worker = null;
+        }
+    }
+
+    /** Starts callback-dispatcher. */
+    public void startDispatcher() {
+        dispatcher = run(
+                DispatcherApplication.builder(),
+                ports.dispatcher(),
+                Map.of("spring.autoconfigure.exclude", NOT_FOR_BACKGROUND_SERVICES));
+    }
+
+    /** Starts another api-service on {@code bootstrapServers}, for tests of an unreachable Kafka. */
+    public ConfigurableApplicationContext startApiAgainst(String bootstrapServers) {
+        int port = freePort();
+        ConfigurableApplicationContext other =
+                run(ApiApplication.builder(), port, apiProperties(port, bootstrapServers));
+        others.add(other);
+        return other;
+    }
+
+    /** The port a service context listens on. */
+    public static int port(@Nullable ConfigurableApplicationContext context) {
+        if (context == null) {
+            throw new IllegalStateException("the service is not running");
+        }
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "0"));
+    }
+
+    /** worker-service's context, if running. */
+    public @Nullable ConfigurableApplicationContext worker() {
+        return worker;
+    }
+
+    /** callback-dispatcher's context. */
+    public @Nullable ConfigurableApplicationContext dispatcher() {
+        return dispatcher;
+    }
+
+    /** api-service's context. */
+    public @Nullable ConfigurableApplicationContext api() {
+        return api;
+    }
+
+    /** Runs a service with the stack's settings as command-line arguments, which win over its yml. */
+    private ConfigurableApplicationContext run(SpringApplicationBuilder builder, int port, Map<String, Object> own) {
+        var settings = new java.util.LinkedHashMap<String, Object>(common(port));
+        settings.putAll(own);
+        settings.putAll(overrides);
+        return builder.run(settings.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new));
+    }
+
+    private Map<String, Object> common(int port) {
+        var properties = new java.util.HashMap<String, Object>();
+        properties.put("spring.kafka.bootstrap-servers", broker.getBrokersAsString());
+        properties.put("server.port", port);
+        properties.put("flowgate.kafka.partitions", ports.partitions());
+        return properties;
+    }
+
+    private static int freePort() {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        others.forEach(ConfigurableApplicationContext::close);
+        for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {dispatcher, api, worker}) {
+            if (context != null) {
+                context.close();
+            }
+        }
+        if (issuer != null) {
+            issuer.close();
+        }
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.flowgate.worker.job;
+
+import io.flowgate.contracts.JobError;
+import io.flowgate.contracts.JobState;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.worker.config.WorkerProperties;
+import io.flowgate.worker.operation.InvalidOperationInput;
+import io.flowgate.worker.operation.OperationHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs each job on its own virtual thread, so a job of an hour blocks nothing else. A job id runs at
+ * most once at a time in this worker (duplicates of a running job are skipped), and the final status
+ * is written durably before the job counts as finished.
+ */
+@Component
+class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    private static final String PROBLEM = "urn:flowgate:problem:";
+
+    private final Map<String, OperationHandler> handlers;
+    private final ConcurrentMap<String, JobRun> running = new ConcurrentHashMap<>();
+    private final Cancellations cancellations;
+    private final StatusWriter writer;
+    private final Clock clock;
+    private final WorkerProperties properties;
+    private final MeterRegistry meters;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("job-deadlines").daemon().factory());
+
+    JobRunner(
+            List<OperationHandler> handlers,
+            Cancellations cancellations,
+            StatusWriter writer,
+            Clock clock,
+            WorkerProperties properties,
+            MeterRegistry meters) {
+        this.handlers =
+                handlers.stream().collect(Collectors.toMap(h -> h.descriptor().name(), Function.identity()));
+        this.cancellations = cancellations;
+        this.writer = writer;
+        this.clock = clock;
+        this.properties = properties;
+        this.meters = meters;
+        cancellations.onCancel(jobId -> {
+            JobRun run = running.get(jobId);
+            if (run != null) {
+                run.stop(StopReason.CANCELLED);
+            }
+        });
+        meters.gauge("flowgate.worker.jobs.running", running, Map::size);
+    }
+
+    /**
+     * Starts {@code job} unless it is already running here.
+     *
+     * @param onFinished called once the job's final status is durable (not when it is handed over)
+     * @return the run, or empty when the job was already running (the caller treats it as finished)
+     */
+    Optional<JobRun> start(JobSubmitted job, Runnable onFinished) {
+        JobRun run = new JobRun(job, writer, clock, properties.progressInterval());
+        if (running.putIfAbsent(job.jobId(), run) != null) {
+            log.info("Job {} is already running here; skipping the duplicate", job.jobId());
+            return Optional.empty();
+        }
+        run.runOn(Thread.ofVirtual().name("job-" + job.jobId()).start(() -> execute(run, onFinished)));
+        return Optional.of(run);
+    }
+
+    /** Every job running now. */
+    Collection<JobRun> running() {
+        return running.values();
+    }
+
+    private void execute(JobRun run, Runnable onFinished) {
+        JobSubmitted job = run.job();
+        job.correlation().forEach(MDC::put);
+        MDC.put("jobId", job.jobId());
+        MDC.put("tenantId", job.tenantId());
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "handed_over";
+        ScheduledFuture<?> deadline = null;
+        try {
+            JobStatus end;
+            if (cancellations.isCancelled(job.jobId())) {
+                end = cancelled(run.current());
+            } else if (!clock.instant().isBefore(job.deadline())) {
+                end = expired(run.current());
+            } else {
+                long untilDeadline =
+                        Duration.between(clock.instant(), job.deadline()).toMillis();
+                deadline = deadlines.schedule(() -> run.stop(StopReason.EXPIRED), untilDeadline, TimeUnit.MILLISECONDS);
+                end = runHandler(run);
+            }
+            if (end != null) {
+                Thread.interrupted();
+                writer.write(end, run::isHandedOver);
+                outcome = end.state().name().toLowerCase(java.util.Locale.ROOT);
+                log.info("Job {} ({}) ended {}", job.jobId(), job.operation(), end.state());
+                onFinished.run();
+            } else {
+                log.info("Job {} ({}) handed over to another worker", job.jobId(), job.operation());
+            }
+        } catch (StatusWriter.HandedOver e) {
+            log.info("Job {} handed over before its final status was written", job.jobId());
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            running.remove(job.jobId(), run);
+            sample.stop(meters.timer("flowgate.worker.jobs", "operation", job.operation(), "outcome", outcome));
+            run.markEnded();
+            MDC.clear();
+        }
+    }
+
+    /** Runs the handler; the final status, or null when the job was handed over. */
+    private JobStatus runHandler(JobRun run) {
+        JobSubmitted job = run.job();
+        OperationHandler handler = handlers.get(job.operation());
+        if (handler == null) {
+            return run.current()
+                    .ended(
+                            JobState.FAILED,
+                            error(
+                                    "operation-unavailable",
+                                    "Operation unavailable",
+                                    500,
+                                    "No worker offers the operation '" + job.operation() + "' any more."),
+                            clock.instant());
+        }
+        run.current(run.current().next(JobState.RUNNING, clock.instant()));
+        writer.write(run.current(), run::isHandedOver);
+        try {
+            JsonNode result = handler.run(job.input(), run);
+            return run.stopReason() == null ? run.current().succeeded(result, clock.instant()) : stopped(run);
+        } catch (InvalidOperationInput e) {
+            if (run.stopReason() != null) {
+                return stopped(run);
+            }
+            return run.current()
+                    .ended(
+                            JobState.FAILED,
+                            new JobError(
+                                    PROBLEM + "invalid-input",
+                                    "Invalid input",
+                                    400,
+                                    e.getMessage(),
+                                    e.errors().isEmpty() ? null : e.errors()),
+                            clock.instant());
+        } catch (Exception | StackOverflowError e) {
+            if (run.stopReason() != null) {
+                return stopped(run);
+            }
+            log.warn("Job {} ({}) failed", job.jobId(), job.operation(), e);
+            return run.current()
+                    .ended(
+                            JobState.FAILED,
+                            error(
+                                    "job-failed",
+                                    "Job failed",
+                                    500,
+                                    "The operation failed: " + e.getClass().getSimpleName()
+                                            + (e.getMessage() != null ? ": " + e.getMessage() : "")),
+                            clock.instant());
+        }
+    }
+
+    private JobStatus stopped(JobRun run) {
+        return switch (run.stopReason()) {
+            case CANCELLED -> cancelled(run.current());
+            case EXPIRED -> expired(run.current());
+            case HANDED_OVER -> null;
+            case null -> throw new IllegalStateException("the job was not stopped");
+        };
+    }
+
+    private JobStatus cancelled(JobStatus current) {
+        return current.ended(
+                JobState.CANCELLED,
+                error("job-cancelled", "Job cancelled", 409, "The job was cancelled on request."),
+                clock.instant());
+    }
+
+    private JobStatus expired(JobStatus current) {
+        return current.ended(
+                JobState.EXPIRED,
+                error("job-expired", "Job expired", 409, "The job did not finish before its deadline."),
+                clock.instant());
+    }
+
+    private static JobError error(String slug, String title, int status, String detail) {
+        return new JobError(PROBLEM + slug, title, status, detail, null);
+    }
+}

@@ -1,0 +1,75 @@
+package io.flowgate.worker.job;
+
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.Topics;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/** Writes job statuses to {@code flowgate.job-status}. */
+@Component
+class StatusWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final KafkaTemplate<String, Object> kafka;
+
+    StatusWriter(KafkaTemplate<String, Object> statusTemplate) {
+        this.kafka = statusTemplate;
+    }
+
+    /**
+     * Writes {@code status} and waits until Kafka has it (acks=all), retrying while Kafka is
+     * unreachable: a job's offset is committed only after its final status is durable.
+     *
+     * @param handedOver tells when to give up because the job now belongs to another worker
+     * @throws HandedOver when {@code handedOver} turns true before the write succeeds
+     */
+    void write(JobStatus status, BooleanSupplier handedOver) {
+        Duration backoff = Duration.ofMillis(200);
+        while (true) {
+            try {
+                kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status).get(60, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                // A stop signal arrived while writing; the write itself still has to happen.
+                Thread.interrupted();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                log.warn(
+                        "Could not write status {} of job {}; retrying in {}",
+                        status.state(),
+                        status.jobId(),
+                        backoff,
+                        e);
+            }
+            if (handedOver.getAsBoolean()) {
+                throw new HandedOver();
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.interrupted();
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    /** Writes a progress update without waiting: losing one is harmless, the next replaces it. */
+    void writeProgress(JobStatus status) {
+        kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status);
+    }
+
+    /** The job was handed to another worker before its status could be written. */
+    static final class HandedOver extends RuntimeException {
+        HandedOver() {
+            super("the job was handed over to another worker", null, false, false);
+        }
+    }
+}
