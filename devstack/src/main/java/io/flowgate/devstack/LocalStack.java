@@ -11,6 +11,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -202,6 +204,14 @@ public final class LocalStack implements AutoCloseable {
         var settings = new java.util.LinkedHashMap<String, Object>(common(port));
         settings.putAll(own);
         settings.putAll(overrides);
+        // Reactor Netty's global event loops are shared by every server in the JVM and disposed when
+        // any context closes; each service gets its own so one can restart without the others.
+        builder.initializers(
+                context -> ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
+                    var resources = new ReactorResourceFactory();
+                    resources.setUseGlobalResources(false);
+                    return resources;
+                }));
         return builder.run(settings.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new));

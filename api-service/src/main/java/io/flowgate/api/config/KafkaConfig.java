@@ -15,6 +15,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -25,6 +26,15 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
 class KafkaConfig {
+
+    /**
+     * Leave the consumer group on close, so a restarted or replaced replica gets the partitions at
+     * once instead of after the session timeout.
+     */
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
+        return factory -> factory.setLeaveGroupOnClose(true);
+    }
 
     @Bean
     KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics, ApiProperties api) {

@@ -1,0 +1,145 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flowgate.contracts.Topics;
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Faults lose nothing: a worker stopped mid-job, an API restarted, Kafka unreachable. */
+class FaultSystemTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static LocalStack stack;
+    private static WebTestClient api;
+    private static String contoso;
+
+    @BeforeAll
+    static void startStack() {
+        stack = SharedStack.get();
+        api = Http.testClient(stack.apiUrl());
+        contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
+    }
+
+    private static URI submitAsync(String input) {
+        return api.post()
+                .uri("/api/v1/operations/delay")
+                .headers(h -> {
+                    h.setBearerAuth(contoso);
+                    h.add("Prefer", "respond-async");
+                })
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(input)
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .returnResult(String.class)
+                .getResponseHeaders()
+                .getLocation();
+    }
+
+    @Test
+    void aJobInterruptedByAWorkerRestartStillFinishesWithTheSameAnswer() {
+        URI location = submitAsync("{\"seconds\":4}");
+        var client = new AsyncPatternClient(contoso);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> JSON.readTree(client.get(location).body())
+                                .path("progress")
+                                .asInt()
+                        > 0);
+
+        stack.stopWorker();
+        var whileDown = client.get(location);
+        assertThat(whileDown.status().value())
+                .as("the job is not lost or failed")
+                .isEqualTo(202);
+        stack.startWorker();
+
+        var done = client.followToCompletion(whileDown, Duration.ofSeconds(60));
+        assertThat(done.status().value()).isEqualTo(200);
+        assertThat(JSON.readTree(done.body())).isEqualTo(JSON.readTree("{\"seconds\":4}"));
+    }
+
+    @Test
+    void finishedJobsAnswerTheSameAfterTheApiRestartsAndRebuildsItsView() {
+        URI location = submitAsync("{\"seconds\":0}");
+        var client = new AsyncPatternClient(contoso);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client.get(location).status().value() == 200);
+        String before = client.get(location).body();
+
+        stack.stopApi();
+        stack.startApi();
+
+        // While the fresh view restores, a poll may get 202 (never 404); then the same final answer.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var after = client.get(location);
+            assertThat(after.status().value()).isIn(200, 202);
+            assertThat(after.status().value()).isEqualTo(200);
+            assertThat(after.body()).isEqualTo(before);
+        });
+    }
+
+    @Test
+    void submitWhileKafkaIsUnreachableIs503WithRetryAfter() {
+        var broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, 1)
+                .brokerProperties(Map.of(
+                        "transaction.state.log.replication.factor", "1",
+                        "transaction.state.log.min.isr", "1"));
+        broker.afterPropertiesSet();
+        var other = stack.startApiAgainst(broker.getBrokersAsString());
+        try {
+            announceDelay(broker.getBrokersAsString());
+            var otherApi = Http.testClient("http://127.0.0.1:" + LocalStack.port(other));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(otherApi, contoso));
+
+            broker.destroy();
+
+            otherApi.post()
+                    .uri("/api/v1/operations/delay")
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"seconds\":1}")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectHeader()
+                    .value(HttpHeaders.RETRY_AFTER, v -> assertThat(v).matches("\\d+"))
+                    .expectHeader()
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody()
+                    .jsonPath("$.type")
+                    .isEqualTo("urn:flowgate:problem:temporarily-unavailable");
+        } finally {
+            other.close();
+            broker.destroy();
+        }
+    }
+
+    /** Announces the delay operation on another broker, as a worker there would. */
+    private static void announceDelay(String bootstrapServers) {
+        var descriptor = Catalog.descriptor(api, contoso, "delay");
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                Topics.OPERATIONS.keySerde().serializer(),
+                Topics.OPERATIONS.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(Topics.OPERATIONS.name(), descriptor.name(), descriptor));
+        }
+    }
+}

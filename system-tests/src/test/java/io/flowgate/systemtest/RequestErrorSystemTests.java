@@ -1,0 +1,169 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Bad input and bad tokens get clear problem answers and change nothing. */
+class RequestErrorSystemTests {
+
+    private static LocalStack stack;
+    private static WebTestClient api;
+    private static String contoso;
+
+    @BeforeAll
+    static void startStack() {
+        stack = SharedStack.get();
+        api = Http.testClient(stack.apiUrl());
+        contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
+    }
+
+    private WebTestClient.ResponseSpec post(String token, MediaType type, String body) {
+        return api.post()
+                .uri("/api/v1/operations/delay")
+                .headers(h -> {
+                    if (token != null) {
+                        h.setBearerAuth(token);
+                    }
+                })
+                .contentType(type)
+                .bodyValue(body)
+                .exchange();
+    }
+
+    private static void isProblem(WebTestClient.ResponseSpec response, int status, String type) {
+        response.expectStatus()
+                .isEqualTo(status)
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo(status)
+                .jsonPath("$.type")
+                .isEqualTo(type)
+                .jsonPath("$.detail")
+                .isNotEmpty();
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        isProblem(
+                post(contoso, MediaType.APPLICATION_JSON, "{\"seconds\":"),
+                400,
+                "urn:flowgate:problem:malformed-request");
+    }
+
+    @Test
+    void inputThatBreaksTheSchemaIs400WithTheViolations() {
+        post(contoso, MediaType.APPLICATION_JSON, "{\"seconds\":\"soon\"}")
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("urn:flowgate:problem:invalid-input")
+                .jsonPath("$.errors[0].pointer")
+                .isEqualTo("/seconds");
+    }
+
+    @Test
+    void tooDeeplyNestedJsonIs400() {
+        String deep = "{\"seconds\":1,\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
+        isProblem(post(contoso, MediaType.APPLICATION_JSON, deep), 400, "urn:flowgate:problem:malformed-request");
+    }
+
+    @Test
+    void oversizeBodyIs413() {
+        String big = "{\"seconds\":1,\"padding\":\"" + "x".repeat(1_100_000) + "\"}";
+        isProblem(post(contoso, MediaType.APPLICATION_JSON, big), 413, "urn:flowgate:problem:payload-too-large");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        post(contoso, MediaType.TEXT_PLAIN, "seconds=1")
+                .expectStatus()
+                .isEqualTo(415)
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
+    void unknownOperationIs404() {
+        api.post()
+                .uri("/api/v1/operations/no-such-operation")
+                .headers(h -> h.setBearerAuth(contoso))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("urn:flowgate:problem:operation-not-found");
+    }
+
+    @Test
+    void missingTokenIs401WithWwwAuthenticate() {
+        var response = post(null, MediaType.APPLICATION_JSON, "{\"seconds\":1}");
+        response.expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        isProblem(response, 401, "urn:flowgate:problem:unauthorized");
+    }
+
+    @Test
+    void expiredTokenIs401() {
+        rejected(claims -> claims.expirationTime(Date.from(Instant.now().minusSeconds(600)))
+                .issueTime(Date.from(Instant.now().minusSeconds(4000)))
+                .notBeforeTime(Date.from(Instant.now().minusSeconds(4000))));
+    }
+
+    @Test
+    void tokenForAnotherAudienceIs401() {
+        rejected(claims -> claims.audience("api://someone-else"));
+    }
+
+    @Test
+    void tokenWhoseIssuerIsAnotherTenantIs401() {
+        rejected(claims -> claims.claim("tid", DemoTenants.FABRIKAM));
+    }
+
+    @Test
+    void tokenSignedByAnotherKeyIs401() {
+        try (var impostor = io.flowgate.issuer.LocalIssuer.start(0, DemoTenants.clients())) {
+            String forged = impostor.token(
+                    DemoTenants.CONTOSO_CLIENT.clientId(),
+                    LocalStack.AUDIENCE,
+                    claims -> claims.issuer(stack.issuer().issuer(DemoTenants.CONTOSO)));
+            expectInvalidToken(forged);
+        }
+    }
+
+    @Test
+    void garbageAuthorizationIs401() {
+        expectInvalidToken("not-a-jwt");
+    }
+
+    private void rejected(Consumer<JWTClaimsSet.Builder> tamper) {
+        expectInvalidToken(stack.issuer().token(DemoTenants.CONTOSO_CLIENT.clientId(), LocalStack.AUDIENCE, tamper));
+    }
+
+    private void expectInvalidToken(String token) {
+        var response = post(token, MediaType.APPLICATION_JSON, "{\"seconds\":1}");
+        response.expectHeader()
+                .value(
+                        HttpHeaders.WWW_AUTHENTICATE,
+                        value -> assertThat(value).startsWith("Bearer error=\"invalid_token\""));
+        isProblem(response, 401, "urn:flowgate:problem:unauthorized");
+    }
+}
