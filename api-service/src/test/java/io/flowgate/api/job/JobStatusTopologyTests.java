@@ -1,0 +1,126 @@
+package io.flowgate.api.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowgate.contracts.JobError;
+import io.flowgate.contracts.JobState;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.Topics;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** The status view's rules, driven without a broker. */
+class JobStatusTopologyTests {
+
+    private static final Duration RETENTION = Duration.ofDays(1);
+    private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, JobStatus> statuses;
+    private KeyValueStore<String, JobStatus> store;
+    private final List<JobStatus> applied = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        StreamsBuilder builder = new StreamsBuilder();
+        JobStatusTopology.addTo(builder, RETENTION, Duration.ofMinutes(1), applied::add);
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-view-test");
+        config.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                Files.createTempDirectory("status-view").toString());
+        driver = new TopologyTestDriver(builder.build(), config, T0);
+        statuses = driver.createInputTopic(
+                Topics.JOB_STATUS.name(),
+                Topics.JOB_STATUS.keySerde().serializer(),
+                Topics.JOB_STATUS.valueSerde().serializer());
+        store = driver.getKeyValueStore(JobStatusTopology.STORE);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static JobStatus accepted(String jobId, String tenant) {
+        return JobStatus.accepted(new JobSubmitted(
+                tenant,
+                jobId,
+                "delay",
+                JsonNodeFactory.instance.objectNode(),
+                "hash",
+                T0,
+                T0.plusSeconds(3600),
+                Map.of()));
+    }
+
+    @Test
+    void theLatestStatusOfAJobIsServed() {
+        JobStatus accepted = accepted("j1", "t1");
+        statuses.pipeInput("j1", accepted);
+        statuses.pipeInput("j1", accepted.next(JobState.RUNNING, T0.plusSeconds(1)));
+
+        assertThat(store.get("j1").state()).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void theFirstFinalAnswerIsNeverReplaced() {
+        JobStatus accepted = accepted("j1", "t1");
+        JobStatus succeeded =
+                accepted.succeeded(JsonNodeFactory.instance.objectNode().put("ok", true), T0.plusSeconds(2));
+        statuses.pipeInput("j1", accepted);
+        statuses.pipeInput("j1", succeeded);
+        statuses.pipeInput(
+                "j1", accepted.ended(JobState.CANCELLED, new JobError("t", "c", 409, "d", null), T0.plusSeconds(3)));
+        statuses.pipeInput("j1", accepted.next(JobState.RUNNING, T0.plusSeconds(4)));
+
+        assertThat(store.get("j1")).isEqualTo(succeeded);
+        assertThat(applied).extracting(JobStatus::state).containsExactly(JobState.ACCEPTED, JobState.SUCCEEDED);
+    }
+
+    @Test
+    void aRecordCannotMoveAJobToAnotherTenant() {
+        statuses.pipeInput("j1", accepted("j1", "t1"));
+        statuses.pipeInput("j1", accepted("j1", "t2").next(JobState.RUNNING, T0.plusSeconds(1)));
+
+        assertThat(store.get("j1").tenantId()).isEqualTo("t1");
+        assertThat(store.get("j1").state()).isEqualTo(JobState.ACCEPTED);
+    }
+
+    @Test
+    void jobsArePurgedOnlyAfterTheirRetention() {
+        statuses.pipeInput("old", accepted("old", "t1").succeeded(JsonNodeFactory.instance.nullNode(), T0));
+        driver.advanceWallClockTime(RETENTION.minusMinutes(5));
+        statuses.pipeInput(
+                "new", accepted("new", "t1").succeeded(JsonNodeFactory.instance.nullNode(), T0.plus(RETENTION)));
+        assertThat(store.get("old")).isNotNull();
+
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+
+        assertThat(store.get("old")).isNull();
+        assertThat(store.get("new")).isNotNull();
+    }
+
+    @Test
+    void aTombstoneRemovesTheJob() {
+        statuses.pipeInput("j1", accepted("j1", "t1"));
+        statuses.pipeInput("j1", (JobStatus) null);
+
+        assertThat(store.get("j1")).isNull();
+    }
+}
