@@ -1,0 +1,84 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Every service reports readiness and Prometheus metrics, over HTTP. */
+class ObservabilitySystemTests {
+
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = SharedStack.get();
+    }
+
+    private static WebTestClient service(org.springframework.context.ConfigurableApplicationContext context) {
+        return Http.testClient("http://127.0.0.1:" + LocalStack.port(context));
+    }
+
+    private static String metrics(org.springframework.context.ConfigurableApplicationContext context) {
+        return service(context)
+                .get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    @Test
+    void allThreeServicesAreReady() {
+        for (var context : new org.springframework.context.ConfigurableApplicationContext[] {
+            stack.api(), stack.worker(), stack.dispatcher()
+        }) {
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> service(context)
+                            .get()
+                            .uri("/actuator/health/readiness")
+                            .exchange()
+                            .expectStatus()
+                            .isOk()
+                            .expectBody()
+                            .jsonPath("$.status")
+                            .isEqualTo("UP"));
+        }
+    }
+
+    @Test
+    void jobAndKafkaMetricsAreExported() {
+        String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        var api = Http.testClient(stack.apiUrl());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, token));
+        api.post()
+                .uri("/api/v1/operations/jsonata-transform")
+                .headers(h -> h.setBearerAuth(token))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"expression\":\"1+1\",\"document\":{}}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        assertThat(metrics(stack.api()))
+                .contains("flowgate_api_jobs_accepted_total{")
+                .contains("http_server_requests_seconds_count{")
+                .contains("kafka_producer_");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(metrics(stack.worker()))
+                        .contains("flowgate_worker_jobs_seconds_count{")
+                        .contains("outcome=\"succeeded\"")
+                        .contains("flowgate_worker_jobs_running")
+                        .contains("kafka_consumer_"));
+        assertThat(metrics(stack.dispatcher())).contains("jvm_memory_used_bytes");
+    }
+}
