@@ -151,7 +151,28 @@ public final class LocalStack implements AutoCloseable {
                 Map.of("spring.autoconfigure.exclude", NOT_FOR_BACKGROUND_SERVICES));
     }
 
-    /** Stops worker-service, as a deployment or a crash would; its unfinished jobs run again. */
+    /**
+     * The command line of a worker-service in a process of its own on this stack's Kafka, for tests
+     * that kill a worker outright. It runs from {@code classpath} on the current JVM's binary.
+     *
+     * @param extraArguments further {@code --name=value} settings
+     */
+    public List<String> workerProcessCommand(String classpath, String... extraArguments) {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                classpath,
+                WorkerApplication.class.getName(),
+                "--spring.config.name=worker-service",
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--server.port=0",
+                "--flowgate.kafka.partitions=" + ports.partitions(),
+                "--spring.autoconfigure.exclude=" + NOT_FOR_BACKGROUND_SERVICES));
+        command.addAll(List.of(extraArguments));
+        return command;
+    }
+
+    /** Stops worker-service, as a deployment would; its unfinished jobs run again. */
     public void stopWorker() {
         if (worker != null) {
             worker.close();

@@ -77,6 +77,45 @@ class FaultSystemTests {
     }
 
     @Test
+    void aJobWhoseWorkerIsKilledOutrightRunsAgainAndFinishes() throws Exception {
+        stack.stopWorker();
+        // Only a worker in its own process can be killed for real (SIGKILL: no hand-over, no
+        // commit, no leaving the group). A short session timeout lets the group notice quickly.
+        Process doomed = new ProcessBuilder(stack.workerProcessCommand(
+                        System.getProperty("java.class.path"),
+                        "--spring.kafka.consumer.properties.session.timeout.ms=6000",
+                        "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"))
+                .redirectErrorStream(true)
+                .redirectOutput(new java.io.File("target/killed-worker.log"))
+                .start();
+        try {
+            URI location = submitAsync("{\"seconds\":5}");
+            var client = new AsyncPatternClient(contoso);
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> JSON.readTree(client.get(location).body())
+                                    .path("progress")
+                                    .asInt()
+                            > 0);
+
+            doomed.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            var afterKill = client.get(location);
+            assertThat(afterKill.status().value())
+                    .as("the job is not lost or failed")
+                    .isEqualTo(202);
+            stack.startWorker();
+
+            var done = client.followToCompletion(afterKill, Duration.ofSeconds(90));
+            assertThat(done.status().value()).isEqualTo(200);
+            assertThat(JSON.readTree(done.body())).isEqualTo(JSON.readTree("{\"seconds\":5}"));
+        } finally {
+            doomed.destroyForcibly();
+            if (stack.worker() == null) {
+                stack.startWorker();
+            }
+        }
+    }
+
+    @Test
     void finishedJobsAnswerTheSameAfterTheApiRestartsAndRebuildsItsView() {
         URI location = submitAsync("{\"seconds\":0}");
         var client = new AsyncPatternClient(contoso);

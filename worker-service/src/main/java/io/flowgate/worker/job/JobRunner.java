@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -103,7 +105,7 @@ class JobRunner {
         String outcome = "handed_over";
         ScheduledFuture<?> deadline = null;
         try {
-            JobStatus end;
+            @Nullable JobStatus end;
             if (cancellations.isCancelled(job.jobId())) {
                 end = cancelled(run.current());
             } else if (!clock.instant().isBefore(job.deadline())) {
@@ -117,7 +119,7 @@ class JobRunner {
             if (end != null) {
                 Thread.interrupted();
                 writer.write(end, run::isHandedOver);
-                outcome = end.state().name().toLowerCase(java.util.Locale.ROOT);
+                outcome = end.state().name().toLowerCase(Locale.ROOT);
                 log.info("Job {} ({}) ended {}", job.jobId(), job.operation(), end.state());
                 onFinished.run();
             } else {
@@ -137,7 +139,7 @@ class JobRunner {
     }
 
     /** Runs the handler; the final status, or null when the job was handed over. */
-    private JobStatus runHandler(JobRun run) {
+    private @Nullable JobStatus runHandler(JobRun run) {
         JobSubmitted job = run.job();
         OperationHandler handler = handlers.get(job.operation());
         if (handler == null) {
@@ -188,7 +190,7 @@ class JobRunner {
         }
     }
 
-    private JobStatus stopped(JobRun run) {
+    private @Nullable JobStatus stopped(JobRun run) {
         return switch (run.stopReason()) {
             case CANCELLED -> cancelled(run.current());
             case EXPIRED -> expired(run.current());
