@@ -1,42 +1,66 @@
 package io.flowgate.devstack;
 
+import io.flowgate.api.ApiApplication;
+import io.flowgate.dispatcher.DispatcherApplication;
 import io.flowgate.issuer.DemoTenants;
-import java.util.Map;
+import io.flowgate.issuer.LocalIssuer;
+import io.flowgate.worker.WorkerApplication;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code main} of the local stack: starts everything on the documented ports and runs until stopped. */
+/**
+ * {@code main} of the local stack's processes: {@code run-local.sh} starts one process per role, so
+ * any service can be stopped, killed or restarted on its own while the others go on.
+ *
+ * <pre>java -jar devstack-exec.jar kafka|issuer|api|worker|dispatcher [data folder]</pre>
+ */
 public final class DevStack {
+
+    static final String KAFKA = "127.0.0.1:9092";
+    static final String ISSUER = "http://127.0.0.1:8090";
+    static final int PARTITIONS = 6;
 
     private DevStack() {}
 
     static void main(String[] args) throws InterruptedException {
-        LocalStack stack = LocalStack.start(LocalStack.Ports.standard(), Map.of());
+        if (args.length < 1) {
+            System.err.println("usage: DevStack kafka|issuer|api|worker|dispatcher [data folder]");
+            System.exit(2);
+        }
+        Path data = Path.of(args.length > 1 ? args[1] : ".flowgate-local");
+        switch (args[0]) {
+            case "kafka" -> {
+                LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), 9092, 9093);
+                runUntilStopped(kafka);
+            }
+            case "issuer" ->
+                runUntilStopped(LocalIssuer.start(8090, DemoTenants.clients(), data.resolve("issuer-key.json")));
+            case "api" ->
+                ApiApplication.builder()
+                        .run(ServiceSettings.asArguments(ServiceSettings.api(KAFKA, 8080, PARTITIONS, ISSUER)));
+            case "worker" ->
+                WorkerApplication.builder()
+                        .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8081, PARTITIONS)));
+            case "dispatcher" ->
+                DispatcherApplication.builder()
+                        .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8082, PARTITIONS)));
+            default -> {
+                System.err.println("unknown role " + args[0]);
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void runUntilStopped(AutoCloseable service) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
+            try {
+                service.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
             stopped.countDown();
         }));
-        System.out.printf(
-                """
-
-                Flowgate is running.
-                  API            %s   (readiness: %s/actuator/health/readiness)
-                  token issuer   %s   (Entra ID look-alike)
-                  Kafka          %s
-                  demo tenants   Contoso  %s  client %s / %s
-                                 Fabrikam %s  client %s / %s
-                Press Ctrl+C to stop.
-                %n""",
-                stack.apiUrl(),
-                stack.apiUrl(),
-                stack.issuer().baseUrl(),
-                stack.bootstrapServers(),
-                DemoTenants.CONTOSO,
-                DemoTenants.CONTOSO_CLIENT.clientId(),
-                DemoTenants.CONTOSO_CLIENT.clientSecret(),
-                DemoTenants.FABRIKAM,
-                DemoTenants.FABRIKAM_CLIENT.clientId(),
-                DemoTenants.FABRIKAM_CLIENT.clientSecret());
         stopped.await();
     }
 }

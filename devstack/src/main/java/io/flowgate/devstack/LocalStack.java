@@ -16,23 +16,15 @@ import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
- * Flowgate on one machine: an embedded KRaft Kafka broker, the Entra ID look-alike issuer, and
- * api-service, worker-service and callback-dispatcher, each in its own Spring context. Used by the
- * README's run command and by the system tests, which stop and restart single services.
+ * Flowgate in one JVM, for tests: an embedded KRaft Kafka broker (temporary data), the Entra ID
+ * look-alike issuer, and api-service, worker-service and callback-dispatcher, each in its own Spring
+ * context, so a test can stop and restart single services. The README's stack ({@link DevStack})
+ * runs the same pieces as separate processes instead.
  */
 public final class LocalStack implements AutoCloseable {
 
     /** The audience (app id URI) the stack's tokens are issued for and api-service accepts. */
-    public static final String AUDIENCE = "api://flowgate";
-
-    /** Auto-configurations the worker and dispatcher must not pick up from the shared classpath. */
-    private static final String NOT_FOR_BACKGROUND_SERVICES = String.join(
-            ",",
-            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
-            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration");
+    public static final String AUDIENCE = ServiceSettings.AUDIENCE;
 
     /**
      * Ports of the stack; 0 picks a free one.
@@ -45,11 +37,6 @@ public final class LocalStack implements AutoCloseable {
      * @param partitions partitions of every topic
      */
     public record Ports(int kafka, int issuer, int api, int worker, int dispatcher, int partitions) {
-
-        /** The documented ports of the local stack. */
-        public static Ports standard() {
-            return new Ports(9092, 8090, 8080, 8081, 8082, 6);
-        }
 
         /** Free ports, for tests. */
         public static Ports random() {
@@ -118,7 +105,9 @@ public final class LocalStack implements AutoCloseable {
         if (apiPort == 0) {
             apiPort = ports.api() == 0 ? freePort() : ports.api();
         }
-        api = run(ApiApplication.builder(), apiPort, apiProperties(apiPort, broker.getBrokersAsString()));
+        api = run(
+                ApiApplication.builder(),
+                ServiceSettings.api(bootstrapServers(), apiPort, ports.partitions(), issuer.baseUrl()));
     }
 
     /** Stops api-service. */
@@ -129,26 +118,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private Map<String, Object> apiProperties(int port, String bootstrapServers) {
-        return Map.of(
-                "spring.kafka.bootstrap-servers",
-                bootstrapServers,
-                "flowgate.security.authority",
-                issuer.baseUrl(),
-                "flowgate.security.jwks-uri",
-                issuer.jwksUrl(),
-                "flowgate.security.audiences",
-                AUDIENCE,
-                "flowgate.api.public-base-url",
-                "http://127.0.0.1:" + port);
-    }
-
     /** Starts worker-service (again). */
     public void startWorker() {
         worker = run(
                 WorkerApplication.builder(),
-                ports.worker(),
-                Map.of("spring.autoconfigure.exclude", NOT_FOR_BACKGROUND_SERVICES));
+                ServiceSettings.background(bootstrapServers(), ports.worker(), ports.partitions()));
     }
 
     /**
@@ -167,7 +141,7 @@ public final class LocalStack implements AutoCloseable {
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--server.port=0",
                 "--flowgate.kafka.partitions=" + ports.partitions(),
-                "--spring.autoconfigure.exclude=" + NOT_FOR_BACKGROUND_SERVICES));
+                "--spring.autoconfigure.exclude=" + ServiceSettings.NOT_FOR_BACKGROUND_SERVICES));
         command.addAll(List.of(extraArguments));
         return command;
     }
@@ -184,15 +158,15 @@ public final class LocalStack implements AutoCloseable {
     public void startDispatcher() {
         dispatcher = run(
                 DispatcherApplication.builder(),
-                ports.dispatcher(),
-                Map.of("spring.autoconfigure.exclude", NOT_FOR_BACKGROUND_SERVICES));
+                ServiceSettings.background(bootstrapServers(), ports.dispatcher(), ports.partitions()));
     }
 
     /** Starts another api-service on {@code bootstrapServers}, for tests of an unreachable Kafka. */
     public ConfigurableApplicationContext startApiAgainst(String bootstrapServers) {
         int port = freePort();
-        ConfigurableApplicationContext other =
-                run(ApiApplication.builder(), port, apiProperties(port, bootstrapServers));
+        ConfigurableApplicationContext other = run(
+                ApiApplication.builder(),
+                ServiceSettings.api(bootstrapServers, port, ports.partitions(), issuer.baseUrl()));
         others.add(other);
         return other;
     }
@@ -220,11 +194,10 @@ public final class LocalStack implements AutoCloseable {
         return api;
     }
 
-    /** Runs a service with the stack's settings as command-line arguments, which win over its yml. */
-    private ConfigurableApplicationContext run(SpringApplicationBuilder builder, int port, Map<String, Object> own) {
-        var settings = new java.util.LinkedHashMap<String, Object>(common(port));
-        settings.putAll(own);
-        settings.putAll(overrides);
+    /** Runs a service with the stack's settings (and the overrides) as command-line arguments. */
+    private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> settings) {
+        var all = new java.util.LinkedHashMap<String, Object>(settings);
+        all.putAll(overrides);
         // Reactor Netty's global event loops are shared by every server in the JVM and disposed when
         // any context closes; each service gets its own so one can restart without the others.
         builder.initializers(
@@ -233,17 +206,7 @@ public final class LocalStack implements AutoCloseable {
                     resources.setUseGlobalResources(false);
                     return resources;
                 }));
-        return builder.run(settings.entrySet().stream()
-                .map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new));
-    }
-
-    private Map<String, Object> common(int port) {
-        var properties = new java.util.HashMap<String, Object>();
-        properties.put("spring.kafka.bootstrap-servers", broker.getBrokersAsString());
-        properties.put("server.port", port);
-        properties.put("flowgate.kafka.partitions", ports.partitions());
-        return properties;
+        return builder.run(ServiceSettings.asArguments(all));
     }
 
     private static int freePort() {

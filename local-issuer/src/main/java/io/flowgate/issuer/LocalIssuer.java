@@ -17,7 +17,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -68,19 +71,17 @@ public final class LocalIssuer implements AutoCloseable {
     private final Duration tokenLifetime;
     private final String scopeClaim;
 
-    private LocalIssuer(HttpServer server, List<IssuerClient> clients, Duration tokenLifetime, String scopeClaim) {
+    private LocalIssuer(
+            HttpServer server,
+            List<IssuerClient> clients,
+            RSAKey signingKey,
+            Duration tokenLifetime,
+            String scopeClaim) {
         this.server = server;
+        this.signingKey = signingKey;
         this.tokenLifetime = tokenLifetime;
         this.scopeClaim = scopeClaim;
         clients.forEach(c -> this.clients.put(c.clientId(), c));
-        try {
-            this.signingKey = new RSAKeyGenerator(2048)
-                    .keyID(UUID.randomUUID().toString())
-                    .algorithm(JWSAlgorithm.RS256)
-                    .generate();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot generate the signing key", e);
-        }
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     }
@@ -92,9 +93,46 @@ public final class LocalIssuer implements AutoCloseable {
      * @param clients the registered clients
      */
     public static LocalIssuer start(int port, List<IssuerClient> clients) {
+        return start(port, clients, newKey());
+    }
+
+    /**
+     * Starts an issuer on 127.0.0.1 whose signing key is kept in {@code keyFile} (created on first
+     * use), so tokens stay valid when the issuer restarts.
+     */
+    public static LocalIssuer start(int port, List<IssuerClient> clients, Path keyFile) {
+        try {
+            RSAKey key;
+            if (Files.exists(keyFile)) {
+                key = RSAKey.parse(Files.readString(keyFile));
+            } else {
+                key = newKey();
+                Files.createDirectories(keyFile.toAbsolutePath().getParent());
+                Files.writeString(keyFile, key.toJSONString());
+            }
+            return start(port, clients, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the signing key " + keyFile, e);
+        } catch (ParseException e) {
+            throw new IllegalStateException("unreadable signing key " + keyFile, e);
+        }
+    }
+
+    private static RSAKey newKey() {
+        try {
+            return new RSAKeyGenerator(2048)
+                    .keyID(UUID.randomUUID().toString())
+                    .algorithm(JWSAlgorithm.RS256)
+                    .generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot generate the signing key", e);
+        }
+    }
+
+    private static LocalIssuer start(int port, List<IssuerClient> clients, RSAKey key) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
-            LocalIssuer issuer = new LocalIssuer(server, clients, Duration.ofHours(1), DEFAULT_SCOPE_CLAIM);
+            LocalIssuer issuer = new LocalIssuer(server, clients, key, Duration.ofHours(1), DEFAULT_SCOPE_CLAIM);
             server.start();
             log.info("Local token issuer listening on {}", issuer.baseUrl());
             return issuer;

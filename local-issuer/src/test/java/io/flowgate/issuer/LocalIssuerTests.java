@@ -91,6 +91,21 @@ class LocalIssuerTests {
     }
 
     @Test
+    void aKeptKeySurvivesARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var keyFile = dir.resolve("key.json");
+        String token;
+        try (var first = LocalIssuer.start(0, DemoTenants.clients(), keyFile)) {
+            token = first.token("contoso-flows", "api://flowgate", claims -> {});
+        }
+        try (var second = LocalIssuer.start(0, DemoTenants.clients(), keyFile)) {
+            SignedJWT jwt = SignedJWT.parse(token);
+            RSAKey key = (RSAKey) JWKSet.parse(get(second.jwksUrl()).body())
+                    .getKeyByKeyId(jwt.getHeader().getKeyID());
+            assertThat(jwt.verify(new RSASSAVerifier(key))).isTrue();
+        }
+    }
+
+    @Test
     void openIdMetadataNamesTheTenantsIssuerAndEndpoints() throws Exception {
         JsonNode metadata = JSON.readTree(
                 get(issuer.baseUrl() + "/" + DemoTenants.FABRIKAM + "/v2.0/.well-known/openid-configuration")
