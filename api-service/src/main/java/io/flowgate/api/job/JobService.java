@@ -86,7 +86,7 @@ class JobService {
 
         if (request.idempotencyKey() != null) {
             String jobId = ids.idempotent(request.tenantId(), checkKey(request.idempotencyKey()));
-            Optional<JobStatus> existing = findOrNull(request.tenantId(), jobId);
+            Optional<JobStatus> existing = findQuietly(request.tenantId(), jobId);
             if (existing.isPresent()) {
                 if (!existing.get().requestHash().equals(hash)) {
                     throw new FlowgateProblem(
@@ -169,7 +169,7 @@ class JobService {
             return Mono.just(answers.answer(status));
         }
         JobStatusUpdates.Waiter waiter = updates.register(status.jobId());
-        JobStatus latest = findOrNull(status.tenantId(), status.jobId()).orElse(status);
+        JobStatus latest = findQuietly(status.tenantId(), status.jobId()).orElse(status);
         if (latest.state().isTerminal()) {
             waiter.cancel();
             return Mono.just(answers.answer(latest));
@@ -178,10 +178,11 @@ class JobService {
     }
 
     private ResponseEntity<?> currentAnswer(JobStatus fallback) {
-        return answers.answer(findOrNull(fallback.tenantId(), fallback.jobId()).orElse(fallback));
+        return answers.answer(findQuietly(fallback.tenantId(), fallback.jobId()).orElse(fallback));
     }
 
-    private Optional<JobStatus> findOrNull(String tenantId, String jobId) {
+    /** The job's status, or empty also when the view is not queryable right now. */
+    private Optional<JobStatus> findQuietly(String tenantId, String jobId) {
         try {
             return view.find(tenantId, jobId);
         } catch (JobStatusView.StatusViewUnavailable e) {
