@@ -48,6 +48,25 @@ public record JobStatus(
                 job.submittedAt());
     }
 
+    /** The problem type of a cancelled job. */
+    public static final String CANCELLED_TYPE = "urn:flowgate:problem:job-cancelled";
+
+    /** The CANCELLED status a cancel request implies. */
+    public static JobStatus cancelled(JobCancelRequested request) {
+        return new JobStatus(
+                request.tenantId(),
+                request.jobId(),
+                request.operation(),
+                JobState.CANCELLED,
+                null,
+                null,
+                null,
+                new JobError(CANCELLED_TYPE, "Job cancelled", 409, "The job was cancelled on request.", null),
+                request.requestHash(),
+                request.createdAt(),
+                request.requestedAt());
+    }
+
     /** This job in {@code state} at {@code now}, with progress, result and error cleared. */
     public JobStatus next(JobState state, Instant now) {
         return new JobStatus(

@@ -56,6 +56,16 @@ class JsonSerdeTests {
     }
 
     @Test
+    void absentOptionalFieldsReadBackAsNull() {
+        JobStatus accepted = JobStatus.accepted(job);
+        byte[] bytes = Topics.JOB_STATUS.valueSerde().serializer().serialize("t", accepted);
+
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("\"result\"");
+        assertThat(Topics.JOB_STATUS.valueSerde().deserializer().deserialize("t", bytes))
+                .isEqualTo(accepted);
+    }
+
+    @Test
     void tombstonesStayNull() {
         assertThat(Topics.JOB_STATUS.valueSerde().serializer().serialize("t", null))
                 .isNull();

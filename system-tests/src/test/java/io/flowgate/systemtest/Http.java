@@ -20,6 +20,8 @@ final class Http {
         return WebTestClient.bindToServer(connector())
                 .baseUrl(baseUrl)
                 .responseTimeout(TIMEOUT)
+                // Prometheus pages with per-partition Kafka metrics are larger than the default 256 KB.
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
                 .build();
     }
 

@@ -1,12 +1,10 @@
 package io.flowgate.api.config;
 
 import io.flowgate.contracts.JobCancelRequested;
-import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -46,8 +44,9 @@ class KafkaConfig {
     }
 
     /**
-     * Commands are written in Kafka transactions (a job with its ACCEPTED status, a cancel with its
-     * CANCELLED status), acks=all and idempotent, and answered only once committed.
+     * Commands are single records (a job, a cancel request), written acks=all by an idempotent
+     * producer and answered only once Kafka has them. The status view derives the ACCEPTED and
+     * CANCELLED statuses from them, so no write needs a transaction.
      */
     @Bean
     KafkaTemplate<String, Object> commandTemplate(KafkaProperties kafka, MeterRegistry meters) {
@@ -56,12 +55,9 @@ class KafkaConfig {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Map<Class<?>, Serializer<?>> byType = Map.of(
                 JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
-                JobStatus.class, Topics.JOB_STATUS.valueSerde().serializer(),
                 JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer());
         var factory = new DefaultKafkaProducerFactory<String, Object>(
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
-        // Transactions are never resumed by another instance, so a unique prefix per process is right.
-        factory.setTransactionIdPrefix("flowgate-api-" + UUID.randomUUID() + "-");
         factory.addListener(new MicrometerProducerListener<>(meters));
         return new KafkaTemplate<>(factory);
     }

@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 class JobService {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    private static final Duration CANCEL_VISIBLE_WITHIN = Duration.ofSeconds(5);
 
     private final OperationCatalog catalog;
     private final JobCommands commands;
@@ -121,9 +122,12 @@ class JobService {
         if (current.state().isTerminal()) {
             return Mono.just(ResponseEntity.noContent().build());
         }
-        return commands.cancel(current).map(cancelled -> {
+        // Answer once this replica's view shows the job final, so a poll right after reads the cancel.
+        JobStatusUpdates.Waiter waiter = updates.register(jobId);
+        return commands.cancel(current).doOnError(e -> waiter.cancel()).flatMap(cancelled -> {
             log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
-            return ResponseEntity.noContent().build();
+            return waiter.await(CANCEL_VISIBLE_WITHIN)
+                    .thenReturn(ResponseEntity.noContent().build());
         });
     }
 

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,7 +20,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The job-status view: {@code flowgate.job-status} materialized into a RocksDB store, keyed by job id.
+ * The job-status view, a RocksDB store keyed by job id, built from three co-partitioned topics:
+ *
+ * <ul>
+ *   <li>{@code flowgate.jobs}: a job the view does not know yet is ACCEPTED (the API writes only the
+ *       job; its first status follows from it);
+ *   <li>{@code flowgate.job-control}: a cancel request makes a job that has not finished CANCELLED;
+ *   <li>{@code flowgate.job-status}: what the workers report.
+ * </ul>
  *
  * <p>Two rules make poll answers stable (ARCHITECTURE.md invariant 6): the first terminal status of a
  * job wins and is never replaced (a late worker retry or a cancel racing a success cannot change a
@@ -42,14 +50,33 @@ final class JobStatusTopology {
     static void addTo(StreamsBuilder builder, Duration retention, Duration purgeEvery, Consumer<JobStatus> applied) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()));
-        builder.stream(
+        KStream<String, Change> submitted = builder.stream(
+                        Topics.JOBS.name(), Consumed.with(Topics.JOBS.keySerde(), Topics.JOBS.valueSerde()))
+                .mapValues(job -> job == null ? null : new Change(JobStatus.accepted(job), true));
+        KStream<String, Change> cancelled = builder.stream(
+                        Topics.JOB_CONTROL.name(),
+                        Consumed.with(Topics.JOB_CONTROL.keySerde(), Topics.JOB_CONTROL.valueSerde()))
+                .mapValues(request -> request == null ? null : new Change(JobStatus.cancelled(request), false));
+        KStream<String, Change> reported = builder.stream(
                         Topics.JOB_STATUS.name(),
                         Consumed.with(Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()))
+                .mapValues(status -> status == null ? null : new Change(status, false));
+        submitted
+                .merge(cancelled)
+                .merge(reported)
                 .process(() -> new StatusProcessor(retention, purgeEvery, applied), STORE);
     }
 
+    /**
+     * A status to apply; a tombstone is a null change.
+     *
+     * @param status the status
+     * @param onlyIfNew apply only when the view has nothing for the job yet
+     */
+    record Change(JobStatus status, boolean onlyIfNew) {}
+
     /** Applies one status record to the store. */
-    static final class StatusProcessor implements Processor<String, JobStatus, Void, Void> {
+    static final class StatusProcessor implements Processor<String, Change, Void, Void> {
 
         private final Duration retention;
         private final Duration purgeEvery;
@@ -69,13 +96,16 @@ final class JobStatusTopology {
         }
 
         @Override
-        public void process(Record<String, JobStatus> record) {
-            JobStatus next = record.value();
-            if (next == null) {
+        public void process(Record<String, Change> record) {
+            if (record.value() == null) {
                 store.delete(record.key());
                 return;
             }
+            JobStatus next = record.value().status();
             JobStatus current = store.get(record.key());
+            if (current != null && record.value().onlyIfNew()) {
+                return; // a job's first status never overrides what the view already knows
+            }
             if (current != null && !current.tenantId().equals(next.tenantId())) {
                 return; // a record can never move a job to another tenant
             }

@@ -2,6 +2,7 @@ package io.flowgate.api.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowgate.contracts.JobCancelRequested;
 import io.flowgate.contracts.JobError;
 import io.flowgate.contracts.JobState;
 import io.flowgate.contracts.JobStatus;
@@ -32,6 +33,8 @@ class JobStatusTopologyTests {
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, JobStatus> statuses;
+    private TestInputTopic<String, JobSubmitted> jobs;
+    private TestInputTopic<String, JobCancelRequested> cancels;
     private KeyValueStore<String, JobStatus> store;
     private final List<JobStatus> applied = new ArrayList<>();
 
@@ -49,6 +52,14 @@ class JobStatusTopologyTests {
                 Topics.JOB_STATUS.name(),
                 Topics.JOB_STATUS.keySerde().serializer(),
                 Topics.JOB_STATUS.valueSerde().serializer());
+        jobs = driver.createInputTopic(
+                Topics.JOBS.name(),
+                Topics.JOBS.keySerde().serializer(),
+                Topics.JOBS.valueSerde().serializer());
+        cancels = driver.createInputTopic(
+                Topics.JOB_CONTROL.name(),
+                Topics.JOB_CONTROL.keySerde().serializer(),
+                Topics.JOB_CONTROL.valueSerde().serializer());
         store = driver.getKeyValueStore(JobStatusTopology.STORE);
     }
 
@@ -57,8 +68,8 @@ class JobStatusTopologyTests {
         driver.close();
     }
 
-    private static JobStatus accepted(String jobId, String tenant) {
-        return JobStatus.accepted(new JobSubmitted(
+    private static JobSubmitted job(String jobId, String tenant) {
+        return new JobSubmitted(
                 tenant,
                 jobId,
                 "delay",
@@ -66,7 +77,53 @@ class JobStatusTopologyTests {
                 "hash",
                 T0,
                 T0.plusSeconds(3600),
-                Map.of()));
+                Map.of());
+    }
+
+    private static JobStatus accepted(String jobId, String tenant) {
+        return JobStatus.accepted(job(jobId, tenant));
+    }
+
+    private static JobCancelRequested cancel(String jobId) {
+        return new JobCancelRequested("t1", jobId, "delay", "hash", T0, T0.plusSeconds(5));
+    }
+
+    @Test
+    void aSubmittedJobIsAcceptedAtOnce() {
+        jobs.pipeInput("j1", job("j1", "t1"));
+
+        assertThat(store.get("j1")).isEqualTo(accepted("j1", "t1"));
+    }
+
+    @Test
+    void aRepeatedOrLateJobRecordChangesNothing() {
+        jobs.pipeInput("j1", job("j1", "t1"));
+        JobStatus running = accepted("j1", "t1").next(JobState.RUNNING, T0.plusSeconds(1));
+        statuses.pipeInput("j1", running);
+        jobs.pipeInput("j1", job("j1", "t1"));
+
+        assertThat(store.get("j1")).isEqualTo(running);
+    }
+
+    @Test
+    void aCancelRequestEndsARunningJobCancelled() {
+        jobs.pipeInput("j1", job("j1", "t1"));
+        statuses.pipeInput("j1", accepted("j1", "t1").next(JobState.RUNNING, T0.plusSeconds(1)));
+        cancels.pipeInput("j1", cancel("j1"));
+
+        assertThat(store.get("j1").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.get("j1").error().type()).isEqualTo(JobStatus.CANCELLED_TYPE);
+        assertThat(applied).extracting(JobStatus::state).endsWith(JobState.CANCELLED);
+    }
+
+    @Test
+    void aCancelRequestAfterSuccessChangesNothing() {
+        JobStatus succeeded = accepted("j1", "t1").succeeded(JsonNodeFactory.instance.objectNode(), T0.plusSeconds(2));
+        jobs.pipeInput("j1", job("j1", "t1"));
+        statuses.pipeInput("j1", succeeded);
+        cancels.pipeInput("j1", cancel("j1"));
+
+        assertThat(store.get("j1")).isEqualTo(succeeded);
     }
 
     @Test
