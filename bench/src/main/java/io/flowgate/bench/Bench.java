@@ -1,0 +1,438 @@
+package io.flowgate.bench;
+
+import io.flowgate.issuer.DemoTenants;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One benchmark run: starts Kafka, the issuer and the three services as processes of their own,
+ * measures the machine's ceilings (no Flowgate code) and Flowgate's paths side by side, and writes
+ * {@code bench/results/<date>-<profile>.json} and {@code .md}. This JVM only generates load.
+ *
+ * <pre>java -cp ... io.flowgate.bench.Bench short|long [results folder]</pre>
+ */
+public final class Bench {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String OPEN = "open model, fixed arrival rate (Flowgate bench, Reactor Netty)";
+    private static final String CLOSED = "closed loop, saturation (Flowgate bench, Reactor Netty)";
+    private static final String API = "http://127.0.0.1:8080";
+    private static final String SMALL_JSON = "{\"expression\":\"a + b\",\"document\":{\"a\":1,\"b\":2}}";
+
+    private final Profile profile;
+    private final Report report;
+    private final Processes processes;
+    private final Path data;
+    private String hotMethods = "";
+
+    private Bench(Profile profile, Path data) throws IOException {
+        this.profile = profile;
+        this.data = data;
+        this.processes = new Processes(data.resolve("logs"));
+        this.report = new Report(
+                profile.name(),
+                machine(),
+                Map.of(
+                        "profile",
+                        profile.toString(),
+                        "services",
+                        "one process each, JVM defaults, local single-node KRaft Kafka",
+                        "topicPartitions",
+                        6));
+    }
+
+    static void main(String[] args) throws Exception {
+        Profile profile = Profile.named(args.length > 0 ? args[0] : "short");
+        Path results = Path.of(args.length > 1 ? args[1] : "bench/results");
+        Processes.requireFree(8080, 8081, 8082, 8090, 9092, 9093, 18080, 18081, 18082);
+        Path data = Files.createTempDirectory("flowgate-bench");
+        Bench bench = new Bench(profile, data);
+        // An interrupted run (Ctrl+C) still stops the processes it started.
+        Runtime.getRuntime().addShutdownHook(new Thread(bench.processes::close));
+        try (bench.processes) {
+            bench.run();
+        }
+        String stem = LocalDate.now() + "-" + profile.name();
+        Path json = bench.report.write(results, stem);
+        Files.writeString(results.resolve(stem + "-accept-hot-methods.txt"), bench.hotMethods);
+        System.out.println(bench.report.markdown());
+        System.out.println("Written " + json + " (logs of the services in " + data.resolve("logs") + ")");
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        File jar = devstackJar();
+        processes.start("kafka", Processes.devstack(jar, "kafka", data), "tcp://127.0.0.1:9092");
+        processes.start(
+                "issuer", Processes.devstack(jar, "issuer", data), "http://127.0.0.1:8090/common/discovery/v2.0/keys");
+        String token = token();
+
+        var bare = webfluxCeiling("bare", 18080, token);
+        var jwt = webfluxCeiling("jwt", 18081, token);
+        double kafka = kafkaCeiling();
+        double webClient = webClientCeiling();
+
+        var worker = processes.start(
+                "worker", Processes.devstack(jar, "worker", data), "http://127.0.0.1:8081/actuator/health/readiness");
+        var api = processes.start("api", Processes.devstack(jar, "api", data), API + "/actuator/health/readiness");
+        var dispatcher = processes.start(
+                "dispatcher",
+                Processes.devstack(jar, "dispatcher", data),
+                "http://127.0.0.1:8082/actuator/health/readiness");
+        for (var s : List.of(worker, api, dispatcher)) {
+            report.resource(s.name(), "startupToReadyMs", s.startupMillis());
+            report.resource(s.name(), "rssIdleMb", s.rssMegabytes());
+        }
+        awaitCatalog(token);
+
+        try (var load = new LoadGenerator(profile.inFlight())) {
+            var accept = new LoadGenerator.Request(
+                    HttpMethod.POST,
+                    API + "/api/v1/operations/jsonata-transform",
+                    Map.of(
+                            "Authorization",
+                            "Bearer " + token,
+                            "Content-Type",
+                            "application/json",
+                            "Prefer",
+                            "respond-async"),
+                    SMALL_JSON);
+            load.saturate(accept, profile.inFlight(), profile.warmUp(), 202);
+
+            AtomicLong peakApi = new AtomicLong();
+            AtomicLong peakWorker = new AtomicLong();
+            var sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakApi.accumulateAndGet(api.rssMegabytes(), Math::max);
+                    peakWorker.accumulateAndGet(worker.rssMegabytes(), Math::max);
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            Jfr recording = Jfr.start(api.process().pid(), data.resolve("accept.jfr"));
+            var saturation = load.saturate(accept, profile.inFlight(), profile.saturation(), 202);
+            hotMethods = recording.stopAndSummarize();
+            sampler.interrupt();
+            report.flowgate("acceptSaturation", Report.figure(CLOSED, saturation));
+            report.resource("api", "rssUnderLoadMb", peakApi.get());
+            report.resource("worker", "rssUnderLoadMb", peakWorker.get());
+            report.compare(
+                    "accept throughput vs bare WebFlux + JWT",
+                    "req/s",
+                    saturation.throughput(),
+                    jwt.saturation().throughput(),
+                    ">= 0.7",
+                    CLOSED);
+            report.compare(
+                    "accept throughput vs bare WebFlux",
+                    "req/s",
+                    saturation.throughput(),
+                    bare.saturation().throughput(),
+                    null,
+                    CLOSED);
+            report.compare(
+                    "accept: Kafka records written vs raw acks=all produce",
+                    "records/s",
+                    saturation.throughput() * 2,
+                    kafka,
+                    null,
+                    "2 records per accepted job; raw: KafkaProducer, 500 B");
+
+            for (int rate : profile.acceptRates()) {
+                var fixed = load.fixedRate(accept, rate, profile.fixedRate(), 202);
+                report.flowgate("accept@" + rate, Report.figure(OPEN, fixed));
+                var ceiling = rate == profile.acceptRates().getLast() ? jwt.atRate() : null;
+                report.compare(
+                        "accept p99 at " + rate + "/s",
+                        "ms",
+                        fixed.percentileMillis(99),
+                        ceiling == null ? null : ceiling.percentileMillis(99),
+                        null,
+                        OPEN);
+                report.compare("accept p99.9 at " + rate + "/s", "ms", fixed.percentileMillis(99.9), null, null, OPEN);
+            }
+
+            pollFigures(load, token);
+            endToEndFigures(load, token);
+        }
+        for (var s : List.of(worker, api, dispatcher)) {
+            report.resource(s.name(), "rssAfterLoadMb", s.rssMegabytes());
+        }
+        report.ceiling(
+                "webClientPost",
+                Map.of("tool", "WebClient, 64 in flight, 500 B JSON", "throughputPerSecond", Report.round(webClient)));
+        report.ceiling(
+                "kafkaProduce",
+                Map.of("tool", "KafkaProducer acks=all, idempotent, 500 B", "recordsPerSecond", Report.round(kafka)));
+    }
+
+    private record WebfluxCeiling(LoadGenerator.Outcome saturation, LoadGenerator.Outcome atRate) {}
+
+    private WebfluxCeiling webfluxCeiling(String mode, int port, String token) throws Exception {
+        var server = processes.start(
+                "baseline-" + mode,
+                Processes.java(
+                        BaselineServer.class.getName(),
+                        mode,
+                        Integer.toString(port),
+                        "http://127.0.0.1:8090/common/discovery/v2.0/keys",
+                        "api://flowgate"),
+                "tcp://127.0.0.1:" + port);
+        try (var load = new LoadGenerator(profile.inFlight())) {
+            var request = new LoadGenerator.Request(
+                    HttpMethod.POST,
+                    "http://127.0.0.1:" + port + "/accept",
+                    Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json"),
+                    SMALL_JSON);
+            load.saturate(request, profile.inFlight(), profile.warmUp(), 202);
+            var saturation = load.saturate(request, profile.inFlight(), profile.saturation(), 202);
+            var atRate = load.fixedRate(request, profile.acceptRates().getLast(), profile.fixedRate(), 202);
+            report.ceiling("webflux-" + mode, Report.figure(CLOSED, saturation));
+            report.ceiling("webflux-" + mode + "@" + profile.acceptRates().getLast(), Report.figure(OPEN, atRate));
+            return new WebfluxCeiling(saturation, atRate);
+        } finally {
+            processes.stop(server);
+        }
+    }
+
+    private double kafkaCeiling() throws Exception {
+        byte[] value = new byte[500];
+        try (var admin = AdminClient.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.createTopics(List.of(new NewTopic("bench.ceiling", 6, (short) 1)))
+                    .all()
+                    .get();
+        }
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        "127.0.0.1:9092",
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < profile.kafkaRecords(); i++) {
+                producer.send(new ProducerRecord<>("bench.ceiling", value));
+            }
+            producer.flush();
+            return profile.kafkaRecords() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private double webClientCeiling() throws Exception {
+        var receiver = processes.start(
+                "baseline-receiver",
+                Processes.java(BaselineServer.class.getName(), "receiver", "18082"),
+                "tcp://127.0.0.1:18082");
+        try {
+            String body = "{\"payload\":\"" + "x".repeat(470) + "\"}";
+            WebClient client = WebClient.create("http://127.0.0.1:18082");
+            AtomicLong ok = new AtomicLong();
+            long end = System.nanoTime()
+                    + profile.warmUp().plus(profile.saturation()).toNanos();
+            long measureFrom = System.nanoTime() + profile.warmUp().toNanos();
+            AtomicLong counted = new AtomicLong();
+            Flux.range(0, Integer.MAX_VALUE)
+                    .takeWhile(i -> System.nanoTime() < end)
+                    .flatMap(
+                            i -> client.post()
+                                    .uri("/hook")
+                                    .header("Content-Type", "application/json")
+                                    .bodyValue(body)
+                                    .retrieve()
+                                    .toBodilessEntity()
+                                    .doOnSuccess(r -> {
+                                        ok.incrementAndGet();
+                                        if (System.nanoTime() >= measureFrom) {
+                                            counted.incrementAndGet();
+                                        }
+                                    }),
+                            64)
+                    .blockLast(profile.warmUp().plus(profile.saturation()).plusSeconds(60));
+            return counted.get() / (profile.saturation().toNanos() / 1e9);
+        } finally {
+            processes.stop(receiver);
+        }
+    }
+
+    private void pollFigures(LoadGenerator load, String token) throws Exception {
+        String finished = submit(token, "jsonata-transform", SMALL_JSON);
+        awaitStatus(token, finished, 200);
+        String running = submit(token, "delay", "{\"seconds\":3600}");
+        awaitStatus(token, running, 202);
+        var headers = Map.of("Authorization", "Bearer " + token);
+        var done = load.fixedRate(
+                new LoadGenerator.Request(HttpMethod.GET, API + "/api/v1/jobs/" + finished, headers, null),
+                profile.pollRate(),
+                profile.fixedRate(),
+                200);
+        var pending = load.fixedRate(
+                new LoadGenerator.Request(HttpMethod.GET, API + "/api/v1/jobs/" + running, headers, null),
+                profile.pollRate(),
+                profile.fixedRate(),
+                202);
+        report.flowgate("pollFinished@" + profile.pollRate(), Report.figure(OPEN, done));
+        report.flowgate("pollRunning@" + profile.pollRate(), Report.figure(OPEN, pending));
+        report.compare(
+                "status poll p99, finished job, " + profile.pollRate() + "/s",
+                "ms",
+                done.percentileMillis(99),
+                null,
+                "< 5 ms",
+                OPEN);
+        report.compare(
+                "status poll p99, running job, " + profile.pollRate() + "/s",
+                "ms",
+                pending.percentileMillis(99),
+                null,
+                "< 5 ms",
+                OPEN);
+        HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(API + "/api/v1/jobs/" + running))
+                                .header("Authorization", "Bearer " + token)
+                                .DELETE()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+    }
+
+    private void endToEndFigures(LoadGenerator load, String token) throws Exception {
+        var sync = new LoadGenerator.Request(
+                HttpMethod.POST,
+                API + "/api/v1/operations/jsonata-transform",
+                Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json", "Prefer", "wait=30"),
+                SMALL_JSON);
+        for (int rate : profile.endToEndRates()) {
+            var e2e = load.fixedRate(sync, rate, profile.fixedRate(), 200);
+            report.flowgate("endToEnd@" + rate, Report.figure(OPEN, e2e));
+            report.compare(
+                    "standard action / end to end p50 at " + rate + " jobs/s",
+                    "ms",
+                    e2e.percentileMillis(50),
+                    null,
+                    null,
+                    OPEN);
+            report.compare(
+                    "standard action / end to end p99 at " + rate + " jobs/s",
+                    "ms",
+                    e2e.percentileMillis(99),
+                    null,
+                    rate == 100 ? "< 50 ms" : null,
+                    OPEN);
+        }
+    }
+
+    private String submit(String token, String operation, String body) throws Exception {
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(API + "/api/v1/operations/" + operation))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .header("Prefer", "respond-async")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).get("jobId").asString();
+    }
+
+    private void awaitStatus(String token, String jobId, int status) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            var response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(API + "/api/v1/jobs/" + jobId))
+                                    .header("Authorization", "Bearer " + token)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == status
+                    && (status != 202 || response.body().contains("RUNNING"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("job " + jobId + " never answered " + status);
+    }
+
+    private void awaitCatalog(String token) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            var response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(API + "/api/v1/operations"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (response.body().contains("jsonata-transform") && response.body().contains("\"delay\"")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the operations never reached the catalog");
+    }
+
+    private static String token() throws Exception {
+        var client = DemoTenants.CONTOSO_CLIENT;
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:8090/" + client.tenantId() + "/oauth2/v2.0/token"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id="
+                                        + client.clientId() + "&client_secret=" + client.clientSecret()
+                                        + "&scope=api%3A%2F%2Fflowgate%2F.default"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).get("access_token").asString();
+    }
+
+    private static File devstackJar() {
+        File[] jars = new File("devstack/target").listFiles((dir, name) -> name.endsWith("-exec.jar"));
+        if (jars == null || jars.length == 0) {
+            throw new IllegalStateException("devstack/target/*-exec.jar is missing: build first (bench/run.sh does)");
+        }
+        return jars[0];
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put(
+                "memoryMb",
+                ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                                .getTotalMemorySize()
+                        / (1024 * 1024));
+        machine.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        machine.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+        return machine;
+    }
+}
