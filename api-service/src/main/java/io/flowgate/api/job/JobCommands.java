@@ -12,6 +12,7 @@ import java.time.Duration;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes job commands to Kafka, one record each, and completes only once Kafka has the record
@@ -53,7 +54,10 @@ class JobCommands {
         // the event loop. The answer itself arrives asynchronously.
         return Mono.fromCallable(() -> kafka.send(topic.name(), key, value))
                 .flatMap(Mono::fromFuture)
-                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                .subscribeOn(Schedulers.boundedElastic())
+                // The future completes on the producer's single I/O thread: move the rest of the
+                // request off it, or every answer queues behind that one thread.
+                .publishOn(Schedulers.parallel())
                 .onErrorMap(e -> !(e instanceof KafkaUnavailable), e -> new KafkaUnavailable(retryAfter, e))
                 .then();
     }

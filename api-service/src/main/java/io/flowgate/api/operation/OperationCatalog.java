@@ -7,6 +7,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,18 +26,26 @@ import org.springframework.stereotype.Component;
 
 /**
  * The operations workers announce on {@code flowgate.operations}, held in a global store so every
- * API replica knows every operation and its schemas. Compiled input schemas are cached per
- * descriptor version.
+ * API replica knows every operation and its schemas. Looked-up descriptors and their compiled input
+ * schemas are kept in memory for a few seconds: reading and parsing them from the store on every
+ * request was the largest cost of the accept path (docs/performance.md), and a newly announced
+ * version is seen within {@link #FRESHNESS}.
  */
 @Component
 public class OperationCatalog {
 
     static final String STORE = "operations";
 
+    /** How long a looked-up operation is served from memory. */
+    static final Duration FRESHNESS = Duration.ofSeconds(5);
+
     private final StreamsBuilderFactoryBean streams;
     private final SchemaRegistry schemas = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-    private final Cache<OperationDescriptor, Schema> compiled =
-            Caffeine.newBuilder().maximumSize(1_000).build();
+    private final Cache<String, Optional<Entry>> entries =
+            Caffeine.newBuilder().maximumSize(1_000).expireAfterWrite(FRESHNESS).build();
+
+    /** A descriptor with its compiled input schema. */
+    private record Entry(OperationDescriptor descriptor, Schema inputSchema) {}
 
     OperationCatalog(StreamsBuilderFactoryBean streams) {
         this.streams = streams;
@@ -52,8 +61,21 @@ public class OperationCatalog {
 
     /** The operation called {@code name}, if a worker announced it. */
     public Optional<OperationDescriptor> find(String name) {
+        return entry(name).map(Entry::descriptor);
+    }
+
+    private Optional<Entry> entry(String name) {
+        Optional<Entry> cached = entries.getIfPresent(name);
+        if (cached != null) {
+            return cached;
+        }
         try {
-            return Optional.ofNullable(store().get(name));
+            Optional<Entry> found = Optional.ofNullable(store().get(name))
+                    .map(op -> new Entry(op, schemas.getSchema(op.inputSchema())));
+            if (found.isPresent()) {
+                entries.put(name, found); // an unknown name is not cached: a worker may announce it any moment
+            }
+            return found;
         } catch (InvalidStateStoreException e) {
             return Optional.empty();
         }
@@ -73,7 +95,10 @@ public class OperationCatalog {
 
     /** The compiled input schema of {@code operation}. */
     public Schema inputSchema(OperationDescriptor operation) {
-        return compiled.get(operation, op -> schemas.getSchema(op.inputSchema()));
+        return entry(operation.name())
+                .filter(e -> e.descriptor().equals(operation))
+                .map(Entry::inputSchema)
+                .orElseGet(() -> schemas.getSchema(operation.inputSchema()));
     }
 
     private ReadOnlyKeyValueStore<String, OperationDescriptor> store() {
