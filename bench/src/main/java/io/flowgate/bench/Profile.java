@@ -11,7 +11,8 @@ import java.util.List;
  * @param saturation length of each saturation (closed-loop) measurement
  * @param fixedRate length of each fixed-rate (open-model) measurement
  * @param inFlight requests in flight for saturation
- * @param acceptRates arrival rates (per second) for the accept-path latency
+ * @param acceptLoads arrival rates for the accept-path latency, as fractions of the measured
+ *     saturation throughput (a rate above capacity only measures a growing queue)
  * @param pollRate arrival rate for status polls
  * @param endToEndRates arrival rates for the synchronous end-to-end path
  * @param kafkaRecords records sent for the Kafka produce ceiling
@@ -22,7 +23,7 @@ record Profile(
         Duration saturation,
         Duration fixedRate,
         int inFlight,
-        List<Integer> acceptRates,
+        List<Double> acceptLoads,
         int pollRate,
         List<Integer> endToEndRates,
         int kafkaRecords) {
@@ -32,24 +33,24 @@ record Profile(
             case "short" ->
                 new Profile(
                         name,
-                        Duration.ofSeconds(20),
-                        Duration.ofSeconds(10),
-                        Duration.ofSeconds(10),
+                        seconds(10),
+                        seconds(10),
+                        seconds(8),
                         64,
-                        List.of(250, 1000),
-                        1000,
+                        List.of(0.5, 0.9),
+                        200,
                         List.of(25, 100),
                         100_000);
             case "long" ->
                 new Profile(
                         name,
-                        Duration.ofSeconds(60),
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(30),
+                        seconds(60),
+                        seconds(30),
+                        seconds(30),
                         128,
-                        List.of(250, 1000, 2000, 4000),
-                        2000,
-                        List.of(25, 100, 200, 400),
+                        List.of(0.25, 0.5, 0.75, 0.9),
+                        500,
+                        List.of(25, 100, 200),
                         500_000);
             case "smoke" ->
                 new Profile(
@@ -58,11 +59,15 @@ record Profile(
                         Duration.ofMillis(500),
                         Duration.ofMillis(500),
                         8,
-                        List.of(100),
+                        List.of(0.5),
                         100,
                         List.of(10),
                         1_000);
             default -> throw new IllegalArgumentException("unknown profile '" + name + "' (short, long)");
         };
+    }
+
+    private static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds);
     }
 }
