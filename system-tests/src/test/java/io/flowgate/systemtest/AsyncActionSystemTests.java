@@ -55,6 +55,10 @@ class AsyncActionSystemTests {
                 .returnResult();
     }
 
+    private static WebTestClient.ResponseSpec cancel(String token, String job) {
+        return api.delete().uri(job).headers(h -> h.setBearerAuth(token)).exchange();
+    }
+
     private static JsonNode json(EntityExchangeResult<String> result) {
         return JSON.readTree(result.getResponseBody());
     }
@@ -161,24 +165,14 @@ class AsyncActionSystemTests {
                 .until(() -> client.get(location).body().contains("RUNNING"));
         double cancelledBefore = workerJobs("delay", "cancelled");
 
-        api.delete()
-                .uri(location)
-                .headers(h -> h.setBearerAuth(contoso))
-                .exchange()
-                .expectStatus()
-                .isNoContent();
+        cancel(contoso, location.toString()).expectStatus().isNoContent();
 
         var cancelled = client.get(location);
         assertThat(cancelled.status().value()).isEqualTo(409);
         assertThat(cancelled.body()).contains("urn:flowgate:problem:job-cancelled");
         // The handler itself stopped: the worker counts a cancelled delay job.
         await().atMost(Duration.ofSeconds(20)).until(() -> workerJobs("delay", "cancelled") > cancelledBefore);
-        api.delete()
-                .uri(location)
-                .headers(h -> h.setBearerAuth(contoso))
-                .exchange()
-                .expectStatus()
-                .isNoContent();
+        cancel(contoso, location.toString()).expectStatus().isNoContent();
         assertThat(client.get(location).body()).isEqualTo(cancelled.body());
     }
 
@@ -224,12 +218,7 @@ class AsyncActionSystemTests {
         assertThat(missing.getStatus().value()).isEqualTo(404);
         assertThat(foreign.getResponseBody().replace(jobId, "ID"))
                 .isEqualTo(missing.getResponseBody().replace("AAAAAAAAAAAAAAAAAAAAAA", "ID"));
-        api.delete()
-                .uri("/api/v1/jobs/{id}", jobId)
-                .headers(h -> h.setBearerAuth(fabrikam))
-                .exchange()
-                .expectStatus()
-                .isNotFound();
+        cancel(fabrikam, "/api/v1/jobs/" + jobId).expectStatus().isNotFound();
         // ...and the owner still sees its job, uncancelled.
         api.get()
                 .uri("/api/v1/jobs/{id}", jobId)
@@ -262,12 +251,7 @@ class AsyncActionSystemTests {
 
         assertThat(statuses).containsOnly(200);
         assertThat(client.get(location).status().value()).isEqualTo(202);
-        api.delete()
-                .uri(location)
-                .headers(h -> h.setBearerAuth(contoso))
-                .exchange()
-                .expectStatus()
-                .isNoContent();
+        cancel(contoso, location.toString()).expectStatus().isNoContent();
     }
 
     /** The worker's own count of finished jobs, read from its Prometheus endpoint over HTTP. */
