@@ -150,6 +150,29 @@ class RequestErrorSystemTests {
     }
 
     @Test
+    void aTokenWithoutTheDelegatedScopeIs403() {
+        String token = stack.issuer()
+                .token(
+                        DemoTenants.CONTOSO_CLIENT.clientId(),
+                        LocalStack.AUDIENCE,
+                        claims -> claims.claim("scp", "other.scope"));
+
+        var response = post(token, MediaType.APPLICATION_JSON, "{\"seconds\":1}");
+
+        response.expectHeader()
+                .value(
+                        HttpHeaders.WWW_AUTHENTICATE,
+                        value -> assertThat(value).startsWith("Bearer error=\"insufficient_scope\""));
+        isProblem(response, 403, "urn:flowgate:problem:forbidden");
+        api.get()
+                .uri("/api/v1/operations")
+                .headers(h -> h.setBearerAuth(token))
+                .exchange()
+                .expectStatus()
+                .isForbidden();
+    }
+
+    @Test
     void garbageAuthorizationIs401() {
         expectInvalidToken("not-a-jwt");
     }

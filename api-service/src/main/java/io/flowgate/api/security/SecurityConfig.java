@@ -21,7 +21,10 @@ class SecurityConfig {
 
     @Bean
     SecurityWebFilterChain securityFilterChain(
-            ServerHttpSecurity http, ReactiveJwtDecoder decoder, ProblemWriter problems) {
+            ServerHttpSecurity http,
+            ReactiveJwtDecoder decoder,
+            ProblemWriter problems,
+            SecurityProperties properties) {
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -31,7 +34,8 @@ class SecurityConfig {
                                 "/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info")
                         .permitAll()
                         .pathMatchers("/api/**")
-                        .authenticated()
+                        // Spring maps each scp entry to a SCOPE_ authority.
+                        .hasAuthority("SCOPE_" + properties.requiredScope())
                         .anyExchange()
                         .denyAll())
                 .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtDecoder(decoder))

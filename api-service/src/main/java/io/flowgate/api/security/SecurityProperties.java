@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param jwksUri the signing keys; defaults to {@code {authority}/common/discovery/v2.0/keys}
  * @param audiences accepted {@code aud} values: the app id URI and the client id
  * @param clockSkew tolerance on {@code exp} and {@code nbf}
+ * @param requiredScope the delegated scope every {@code /api/v1} call needs in {@code scp}
  */
 @ConfigurationProperties("flowgate.security")
 public record SecurityProperties(
@@ -23,7 +24,8 @@ public record SecurityProperties(
         @DefaultValue("https://sts.windows.net") URI v1IssuerHost,
         @Nullable URI jwksUri,
         @DefaultValue("api://flowgate") List<String> audiences,
-        @DefaultValue("60s") Duration clockSkew) {
+        @DefaultValue("60s") Duration clockSkew,
+        @DefaultValue("user_impersonation") String requiredScope) {
 
     /** The JWKS URL to fetch keys from. */
     public URI effectiveJwksUri() {

@@ -19,7 +19,8 @@ class TenantIssuerValidatorTests {
             URI.create("https://sts.windows.net"),
             null,
             List.of("api://flowgate"),
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(60),
+            "user_impersonation"));
 
     private static Jwt token(String issuer, String tid) {
         Jwt.Builder builder = Jwt.withTokenValue("t")
