@@ -2,6 +2,7 @@ package io.flowgate.api.security;
 
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -24,10 +25,15 @@ final class ProblemAccessDeniedHandler implements ServerAccessDeniedHandler {
         String description = "The token does not grant this call.";
         exchange.getResponse()
                 .getHeaders()
-                .set(
-                        HttpHeaders.WWW_AUTHENTICATE,
-                        ProblemAuthenticationEntryPoint.bearer(
-                                Map.of("error", "insufficient_scope", "error_description", description)));
+                .set(HttpHeaders.WWW_AUTHENTICATE, ProblemAuthenticationEntryPoint.bearer(orderedParams(description)));
         return problems.write(exchange, HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Forbidden", description);
+    }
+
+    /** The error first, then its description: Map.of would give a different order in each JVM. */
+    private static Map<String, String> orderedParams(String description) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("error", "insufficient_scope");
+        params.put("error_description", description);
+        return params;
     }
 }
