@@ -18,4 +18,10 @@ public record JobError(
         String title,
         int status,
         String detail,
-        @Nullable List<JsonNode> errors) {}
+        @Nullable List<JsonNode> errors) {
+    /** Why a cancelled job did not succeed; the same whoever records the cancel (API view or worker). */
+    public static JobError cancelled() {
+        return new JobError(
+                "urn:flowgate:problem:job-cancelled", "Job cancelled", 409, "The job was cancelled on request.", null);
+    }
+}

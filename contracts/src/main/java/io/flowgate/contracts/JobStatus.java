@@ -48,9 +48,6 @@ public record JobStatus(
                 job.submittedAt());
     }
 
-    /** The problem type of a cancelled job. */
-    public static final String CANCELLED_TYPE = "urn:flowgate:problem:job-cancelled";
-
     /** The CANCELLED status a cancel request implies. */
     public static JobStatus cancelled(JobCancelRequested request) {
         return new JobStatus(
@@ -61,7 +58,7 @@ public record JobStatus(
                 null,
                 null,
                 null,
-                new JobError(CANCELLED_TYPE, "Job cancelled", 409, "The job was cancelled on request.", null),
+                JobError.cancelled(),
                 request.requestHash(),
                 request.createdAt(),
                 request.requestedAt());

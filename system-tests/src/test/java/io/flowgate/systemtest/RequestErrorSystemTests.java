@@ -100,6 +100,20 @@ class RequestErrorSystemTests {
     }
 
     @Test
+    void aMalformedIdempotencyKeyIs400() {
+        var response = api.post()
+                .uri("/api/v1/operations/delay")
+                .headers(h -> {
+                    h.setBearerAuth(contoso);
+                    h.add("Idempotency-Key", "x".repeat(300));
+                })
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"seconds\":1}")
+                .exchange();
+        isProblem(response, 400, "urn:flowgate:problem:invalid-idempotency-key");
+    }
+
+    @Test
     void unknownOperationIs404() {
         api.post()
                 .uri("/api/v1/operations/no-such-operation")

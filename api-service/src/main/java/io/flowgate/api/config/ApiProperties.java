@@ -12,6 +12,7 @@ import org.springframework.util.unit.DataSize;
  * @param publicBaseUrl the connector's public base URL; every {@code Location} is built on it
  * @param maxWait cap on a synchronous wait, well below the engine's 120 s request limit
  * @param statusRetention how long a finished job's final answer stays available
+ * @param statusPurgeInterval how often the status view purges jobs past their retention
  * @param acceptedGrace how long this replica vouches for a job it accepted but its status view
  *     has not seen yet (closes the gap between the 202 and the first poll)
  * @param jobDeadline how long a job may wait and run before it is EXPIRED
@@ -25,6 +26,7 @@ public record ApiProperties(
         @DefaultValue("http://127.0.0.1:8080") URI publicBaseUrl,
         @DefaultValue("100s") Duration maxWait,
         @DefaultValue("90d") Duration statusRetention,
+        @DefaultValue("1h") Duration statusPurgeInterval,
         @DefaultValue("2m") Duration acceptedGrace,
         @DefaultValue("24h") Duration jobDeadline,
         @DefaultValue("change-me-flowgate-local-id-secret") String idSecret,

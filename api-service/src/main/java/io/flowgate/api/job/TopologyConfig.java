@@ -2,9 +2,7 @@ package io.flowgate.api.job;
 
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.operation.OperationCatalog;
-import java.time.Duration;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -13,12 +11,9 @@ import org.springframework.context.annotation.Configuration;
 class TopologyConfig {
 
     @Bean
-    TopologyMarker apiTopology(
-            StreamsBuilder builder,
-            ApiProperties properties,
-            JobStatusUpdates updates,
-            @Value("${flowgate.api.status-purge-interval:1h}") Duration purgeEvery) {
-        JobStatusTopology.addTo(builder, properties.statusRetention(), purgeEvery, updates::published);
+    TopologyMarker apiTopology(StreamsBuilder builder, ApiProperties properties, JobStatusUpdates updates) {
+        JobStatusTopology.addTo(
+                builder, properties.statusRetention(), properties.statusPurgeInterval(), updates::published);
         OperationCatalog.addTo(builder);
         return new TopologyMarker();
     }

@@ -7,18 +7,14 @@ public final class ProblemTypes {
 
     public static final String UNAUTHORIZED = BASE + "unauthorized";
     public static final String FORBIDDEN = BASE + "forbidden";
-    public static final String NOT_FOUND = BASE + "not-found";
     public static final String JOB_NOT_FOUND = BASE + "job-not-found";
     public static final String OPERATION_NOT_FOUND = BASE + "operation-not-found";
     public static final String INVALID_INPUT = BASE + "invalid-input";
     public static final String MALFORMED_REQUEST = BASE + "malformed-request";
     public static final String PAYLOAD_TOO_LARGE = BASE + "payload-too-large";
-    public static final String UNSUPPORTED_MEDIA_TYPE = BASE + "unsupported-media-type";
-    public static final String METHOD_NOT_ALLOWED = BASE + "method-not-allowed";
     public static final String IDEMPOTENCY_KEY_REUSED = BASE + "idempotency-key-reused";
     public static final String INVALID_IDEMPOTENCY_KEY = BASE + "invalid-idempotency-key";
     public static final String TEMPORARILY_UNAVAILABLE = BASE + "temporarily-unavailable";
-    public static final String JOB_CANCELLED = BASE + "job-cancelled";
     public static final String INTERNAL = BASE + "internal-error";
 
     private ProblemTypes() {}

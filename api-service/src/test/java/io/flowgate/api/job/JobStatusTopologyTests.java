@@ -112,7 +112,8 @@ class JobStatusTopologyTests {
         cancels.pipeInput("j1", cancel("j1"));
 
         assertThat(store.get("j1").state()).isEqualTo(JobState.CANCELLED);
-        assertThat(store.get("j1").error().type()).isEqualTo(JobStatus.CANCELLED_TYPE);
+        assertThat(store.get("j1").error().type())
+                .isEqualTo(JobError.cancelled().type());
         assertThat(applied).extracting(JobStatus::state).endsWith(JobState.CANCELLED);
     }
 

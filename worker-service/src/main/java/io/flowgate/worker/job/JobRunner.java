@@ -200,10 +200,7 @@ class JobRunner {
     }
 
     private JobStatus cancelled(JobStatus current) {
-        return current.ended(
-                JobState.CANCELLED,
-                error("job-cancelled", "Job cancelled", 409, "The job was cancelled on request."),
-                clock.instant());
+        return current.ended(JobState.CANCELLED, JobError.cancelled(), clock.instant());
     }
 
     private JobStatus expired(JobStatus current) {
