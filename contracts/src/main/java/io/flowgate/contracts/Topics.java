@@ -34,9 +34,16 @@ public final class Topics {
     public static final Topic<String, OperationDescriptor> OPERATIONS =
             new Topic<>("flowgate.operations.v1", Serdes.String(), JsonSerde.of(OperationDescriptor.class), COMPACT);
 
+    /**
+     * The tenant registry, keyed by tenant id: api-service (admin API, open onboarding) to every
+     * service. Compacted, so it holds the latest entry of every tenant.
+     */
+    public static final Topic<String, TenantRegistration> TENANTS =
+            new Topic<>("flowgate.tenants.v1", Serdes.String(), JsonSerde.of(TenantRegistration.class), COMPACT);
+
     /** Every topic, in the order they are created. */
     public static List<Topic<?, ?>> all() {
-        return List.of(JOBS, JOB_CONTROL, JOB_STATUS, OPERATIONS);
+        return List.of(JOBS, JOB_CONTROL, JOB_STATUS, OPERATIONS, TENANTS);
     }
 
     /**

@@ -1,0 +1,100 @@
+package io.flowgate.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flowgate.contracts.TenantQuotas;
+import io.flowgate.contracts.TenantRegistration;
+import io.flowgate.contracts.TenantStatus;
+import io.flowgate.contracts.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/** The directory against a real broker: it reads what is there, follows changes, and tells offboarded tenants. */
+class TenantDirectoryTests {
+
+    private static EmbeddedKafkaKraftBroker broker;
+    private static KafkaProducer<String, TenantRegistration> producer;
+    private static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new EmbeddedKafkaKraftBroker(1, 2);
+        broker.afterPropertiesSet();
+        try (var admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
+            admin.createTopics(Topics.newTopics(2, (short) 1, Map.of())).all().get();
+        }
+        producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+                Topics.TENANTS.keySerde().serializer(),
+                Topics.TENANTS.valueSerde().serializer());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        producer.close();
+        broker.destroy();
+    }
+
+    @Test
+    void readsTheRegistryThenFollowsItsChanges() throws Exception {
+        write(entry("a0000000-0000-4000-8000-000000000001", TenantStatus.ACTIVE, T0));
+        write(entry("a0000000-0000-4000-8000-000000000002", TenantStatus.ACTIVE, T0));
+        write(entry("a0000000-0000-4000-8000-000000000002", TenantStatus.SUSPENDED, T0.plusSeconds(1)));
+
+        try (TenantDirectory directory = TenantDirectory.start(config(), "test-directory")) {
+            assertThat(directory.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(directory.find("a0000000-0000-4000-8000-000000000001"))
+                    .map(TenantRegistration::status)
+                    .contains(TenantStatus.ACTIVE);
+            assertThat(directory.find("a0000000-0000-4000-8000-000000000002"))
+                    .map(TenantRegistration::status)
+                    .contains(TenantStatus.SUSPENDED);
+            assertThat(directory.find("a0000000-0000-4000-8000-00000000ffff")).isEmpty();
+
+            List<TenantRegistration> seen = new CopyOnWriteArrayList<>();
+            directory.onChange(seen::add);
+            write(entry("a0000000-0000-4000-8000-000000000001", TenantStatus.OFFBOARDED, T0.plusSeconds(2)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> directory.isOffboarded("a0000000-0000-4000-8000-000000000001"));
+            assertThat(seen).extracting(TenantRegistration::status).containsExactly(TenantStatus.OFFBOARDED);
+        }
+    }
+
+    @Test
+    void ownWriteIsVisibleAtOnceAndAnOlderEntryNeverReplacesANewerOne() throws Exception {
+        try (TenantDirectory directory = TenantDirectory.start(config(), "test-directory-2")) {
+            assertThat(directory.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            String tenant = "b0000000-0000-4000-8000-000000000001";
+            directory.written(entry(tenant, TenantStatus.SUSPENDED, T0.plusSeconds(10)));
+            assertThat(directory.find(tenant)).map(TenantRegistration::status).contains(TenantStatus.SUSPENDED);
+
+            directory.written(entry(tenant, TenantStatus.ACTIVE, T0.plusSeconds(5)));
+            assertThat(directory.find(tenant)).map(TenantRegistration::status).contains(TenantStatus.SUSPENDED);
+        }
+    }
+
+    private static void write(TenantRegistration entry) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.TENANTS.name(), entry.tenantId(), entry))
+                .get();
+    }
+
+    private static TenantRegistration entry(String tenant, TenantStatus status, Instant at) {
+        return new TenantRegistration(tenant, status, "standard", TenantQuotas.none(), T0, at, "test");
+    }
+
+    private static Map<String, Object> config() {
+        return Map.of("bootstrap.servers", broker.getBrokersAsString());
+    }
+}
