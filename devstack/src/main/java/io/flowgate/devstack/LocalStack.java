@@ -161,12 +161,19 @@ public final class LocalStack implements AutoCloseable {
                 ServiceSettings.background(bootstrapServers(), ports.dispatcher(), ports.partitions()));
     }
 
-    /** Starts another api-service on {@code bootstrapServers}, for tests of an unreachable Kafka. */
-    public ConfigurableApplicationContext startApiAgainst(String bootstrapServers) {
+    /**
+     * Starts another api-service on {@code bootstrapServers} with {@code settings} on top of the
+     * stack's, for tests of other configurations or of an unreachable Kafka. Give it its own
+     * {@code spring.kafka.streams.application-id} if it shares the stack's broker, or the two split
+     * the status view between them.
+     */
+    public ConfigurableApplicationContext startOtherApi(String bootstrapServers, Map<String, Object> settings) {
         int port = freePort();
-        ConfigurableApplicationContext other = run(
-                ApiApplication.builder(),
+        Map<String, Object> all = new java.util.LinkedHashMap<>(
                 ServiceSettings.api(bootstrapServers, port, ports.partitions(), issuer.baseUrl()));
+        all.putAll(overrides);
+        all.putAll(settings);
+        ConfigurableApplicationContext other = builderRun(ApiApplication.builder(), all);
         others.add(other);
         return other;
     }
@@ -198,6 +205,11 @@ public final class LocalStack implements AutoCloseable {
     private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> settings) {
         var all = new java.util.LinkedHashMap<String, Object>(settings);
         all.putAll(overrides);
+        return builderRun(builder, all);
+    }
+
+    private static ConfigurableApplicationContext builderRun(
+            SpringApplicationBuilder builder, Map<String, Object> all) {
         // Reactor Netty's global event loops are shared by every server in the JVM and disposed when
         // any context closes; each service gets its own so one can restart without the others.
         builder.initializers(

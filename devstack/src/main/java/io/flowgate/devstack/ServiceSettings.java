@@ -1,5 +1,6 @@
 package io.flowgate.devstack;
 
+import io.flowgate.issuer.DemoTenants;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,6 +35,16 @@ final class ServiceSettings {
         settings.put("flowgate.security.jwks-uri", issuerBaseUrl + "/common/discovery/v2.0/keys");
         settings.put("flowgate.security.audiences", AUDIENCE);
         settings.put("flowgate.api.public-base-url", "http://127.0.0.1:" + port);
+        // The demo operator tenant administers; any tenant of the local issuer is onboarded on its
+        // first call, on a plan roomy enough for the benchmark's load.
+        settings.put("flowgate.tenants.operator-tenant-id", DemoTenants.OPERATOR);
+        settings.put("flowgate.tenants.onboarding", "open");
+        settings.put("flowgate.tenants.default-plan", "local");
+        settings.put("flowgate.tenants.plans.local.requests-per-second", 100_000);
+        settings.put("flowgate.tenants.plans.local.burst", 100_000);
+        settings.put("flowgate.tenants.plans.local.jobs-in-flight", 1_000_000);
+        settings.put("flowgate.tenants.plans.local.subscriptions", 100_000);
+        settings.put("flowgate.tenants.plans.local.max-body-size", "1MB");
         return settings;
     }
 

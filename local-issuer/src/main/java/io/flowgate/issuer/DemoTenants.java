@@ -11,6 +11,12 @@ public final class DemoTenants {
     /** Tenant "Fabrikam". */
     public static final String FABRIKAM = "22222222-2222-4222-8222-222222222222";
 
+    /** The connector publisher's own tenant, where the operators' admin client lives. */
+    public static final String OPERATOR = "33333333-3333-4333-8333-333333333333";
+
+    /** The app role that administration needs. */
+    public static final String OPERATOR_ROLE = "Flowgate.Operator";
+
     /** Contoso's connector client. */
     public static final IssuerClient CONTOSO_CLIENT =
             new IssuerClient(CONTOSO, "contoso-flows", "contoso-secret", List.of());
@@ -19,9 +25,13 @@ public final class DemoTenants {
     public static final IssuerClient FABRIKAM_CLIENT =
             new IssuerClient(FABRIKAM, "fabrikam-flows", "fabrikam-secret", List.of());
 
+    /** The operators' admin client, granted the operator app role. */
+    public static final IssuerClient OPERATOR_CLIENT =
+            new IssuerClient(OPERATOR, "flowgate-admin", "admin-secret", List.of(OPERATOR_ROLE));
+
     /** All demo clients. */
     public static List<IssuerClient> clients() {
-        return List.of(CONTOSO_CLIENT, FABRIKAM_CLIENT);
+        return List.of(CONTOSO_CLIENT, FABRIKAM_CLIENT, OPERATOR_CLIENT);
     }
 
     private DemoTenants() {}

@@ -5,6 +5,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -66,7 +68,8 @@ public final class LocalIssuer implements AutoCloseable {
     private static final Pattern KEYS = Pattern.compile("^/([^/]+)/discovery/v2\\.0/keys$");
 
     private final HttpServer server;
-    private final RSAKey signingKey;
+    private volatile RSAKey signingKey;
+    private final List<JWK> publishedKeys = new CopyOnWriteArrayList<>();
     private final Map<String, IssuerClient> clients = new HashMap<>();
     private final Duration tokenLifetime;
     private final String scopeClaim;
@@ -79,6 +82,7 @@ public final class LocalIssuer implements AutoCloseable {
             String scopeClaim) {
         this.server = server;
         this.signingKey = signingKey;
+        this.publishedKeys.add(signingKey.toPublicJWK());
         this.tokenLifetime = tokenLifetime;
         this.scopeClaim = scopeClaim;
         clients.forEach(c -> this.clients.put(c.clientId(), c));
@@ -173,6 +177,21 @@ public final class LocalIssuer implements AutoCloseable {
         return sign(claims.build());
     }
 
+    /**
+     * Rolls the signing key over, as Entra ID does: tokens are signed with a new key (new
+     * {@code kid}) from now on, and the JWKS publishes it beside the previous ones. Not persisted.
+     */
+    public void rotateKey() {
+        RSAKey next = newKey();
+        publishedKeys.add(next.toPublicJWK());
+        signingKey = next;
+    }
+
+    /** The current signing key's public half. */
+    public RSAKey publicKey() {
+        return signingKey.toPublicJWK();
+    }
+
     /** Signs arbitrary claims with the issuer's key. */
     public String sign(JWTClaimsSet claims) {
         try {
@@ -218,7 +237,7 @@ public final class LocalIssuer implements AutoCloseable {
             } else if ("GET".equals(method) && (m = METADATA.matcher(path)).matches()) {
                 send(exchange, 200, metadata(m.group(1)));
             } else if ("GET".equals(method) && KEYS.matcher(path).matches()) {
-                send(exchange, 200, new JWKSet(signingKey.toPublicJWK()).toJSONObject(true));
+                send(exchange, 200, new JWKSet(List.copyOf(publishedKeys)).toJSONObject(true));
             } else {
                 send(exchange, 404, oauthError("not_found", "no such endpoint: " + method + " " + path));
             }

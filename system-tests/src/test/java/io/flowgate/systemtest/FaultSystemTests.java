@@ -142,7 +142,8 @@ class FaultSystemTests {
                         "transaction.state.log.replication.factor", "1",
                         "transaction.state.log.min.isr", "1"));
         broker.afterPropertiesSet();
-        var other = stack.startApiAgainst(broker.getBrokersAsString());
+        // Open onboarding: the tenants register on that broker on their first call.
+        var other = stack.startOtherApi(broker.getBrokersAsString(), Map.of("flowgate.tenants.onboarding", "open"));
         try {
             announceDelay(broker.getBrokersAsString());
             var otherApi = Http.testClient("http://127.0.0.1:" + LocalStack.port(other));
@@ -165,6 +166,15 @@ class FaultSystemTests {
                     .expectBody()
                     .jsonPath("$.type")
                     .isEqualTo("urn:flowgate:problem:temporarily-unavailable");
+            // A new tenant's first call cannot be registered either: 503 too, never a 401 or a 500.
+            otherApi.get()
+                    .uri("/api/v1/operations")
+                    .headers(h -> h.setBearerAuth(Tokens.forTenant(stack, Tokens.newTenantId())))
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectHeader()
+                    .value(HttpHeaders.RETRY_AFTER, v -> assertThat(v).matches("\\d+"));
         } finally {
             other.close();
             broker.destroy();

@@ -3,11 +3,19 @@ package io.flowgate.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.flowgate.contracts.Topics;
 import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,6 +197,130 @@ class RequestErrorSystemTests {
     @Test
     void garbageAuthorizationIs401() {
         expectInvalidToken("not-a-jwt");
+    }
+
+    @Test
+    void tokenNotYetValidIs401() {
+        rejected(claims -> claims.notBeforeTime(Date.from(Instant.now().plusSeconds(600))));
+    }
+
+    @Test
+    void unsignedTokenWithAlgNoneIs401() {
+        expectInvalidToken(new PlainJWT(contosoClaims()).serialize());
+    }
+
+    @Test
+    void tokenSignedWithHs256UsingThePublicKeyIs401() throws Exception {
+        // The classic key-confusion attack: the public key, known to all, used as an HMAC secret.
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(stack.issuer().publicKey().getKeyID())
+                        .build(),
+                contosoClaims());
+        jwt.sign(new MACSigner(stack.issuer().publicKey().toRSAPublicKey().getEncoded()));
+        expectInvalidToken(jwt.serialize());
+    }
+
+    @Test
+    void tokenWithAForgedSignatureIs401() {
+        String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        String[] parts = token.split("\\.");
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(DemoTenants.CONTOSO_CLIENT.objectId(), "00000000-0000-4000-8000-000000000000");
+        String forged = parts[0] + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
+        expectInvalidToken(forged);
+    }
+
+    @Test
+    void oversizedTokenIs401BeforeAnyParsing() {
+        String huge = stack.issuer()
+                .token(
+                        DemoTenants.CONTOSO_CLIENT.clientId(),
+                        LocalStack.AUDIENCE,
+                        claims -> claims.claim("padding", "x".repeat(20_000)));
+        var response = post(huge, MediaType.APPLICATION_JSON, "{\"seconds\":1}");
+        response.expectHeader()
+                .value(
+                        HttpHeaders.WWW_AUTHENTICATE,
+                        value -> assertThat(value)
+                                .startsWith("Bearer error=\"invalid_token\"")
+                                .contains("longer than"));
+        isProblem(response, 401, "urn:flowgate:problem:unauthorized");
+    }
+
+    @Test
+    void aTokenSignedWithANewlyRotatedKeyIsAccepted() {
+        stack.issuer().rotateKey();
+        String fresh = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        assertThat(fresh).isNotEqualTo(contoso);
+        // The API has never seen the new kid: it fetches the JWKS again and accepts the token.
+        api.get()
+                .uri("/api/v1/operations")
+                .headers(h -> h.setBearerAuth(fresh))
+                .exchange()
+                .expectStatus()
+                .isOk();
+        // Tokens signed with the previous key stay valid while it is still published.
+        api.get()
+                .uri("/api/v1/operations")
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .isOk();
+    }
+
+    @Test
+    void refusedCallsWriteNothingToKafka() throws Exception {
+        long before = KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS);
+
+        post(null, MediaType.APPLICATION_JSON, "{\"seconds\":1}").expectStatus().isUnauthorized();
+        post("not-a-jwt", MediaType.APPLICATION_JSON, "{\"seconds\":1}")
+                .expectStatus()
+                .isUnauthorized();
+        post(new PlainJWT(contosoClaims()).serialize(), MediaType.APPLICATION_JSON, "{\"seconds\":1}")
+                .expectStatus()
+                .isUnauthorized();
+        post(
+                        stack.issuer()
+                                .token(
+                                        DemoTenants.CONTOSO_CLIENT.clientId(),
+                                        LocalStack.AUDIENCE,
+                                        claims -> claims.claim("scp", "other.scope")),
+                        MediaType.APPLICATION_JSON,
+                        "{\"seconds\":1}")
+                .expectStatus()
+                .isForbidden();
+        post(contoso, MediaType.APPLICATION_JSON, "{\"seconds\":\"soon\"}")
+                .expectStatus()
+                .isBadRequest();
+        post(contoso, MediaType.APPLICATION_JSON, "{\"seconds\":")
+                .expectStatus()
+                .isBadRequest();
+        post(contoso, MediaType.TEXT_PLAIN, "seconds=1").expectStatus().isEqualTo(415);
+        api.delete()
+                .uri("/api/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA")
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+
+        assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS))
+                .isEqualTo(before);
+    }
+
+    private static JWTClaimsSet contosoClaims() {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .issuer(stack.issuer().issuer(DemoTenants.CONTOSO))
+                .audience(LocalStack.AUDIENCE)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(3600)))
+                .claim("tid", DemoTenants.CONTOSO)
+                .claim("scp", "user_impersonation")
+                .build();
     }
 
     private void rejected(Consumer<JWTClaimsSet.Builder> tamper) {

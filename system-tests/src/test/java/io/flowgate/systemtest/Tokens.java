@@ -42,6 +42,23 @@ final class Tokens {
         }
     }
 
+    /**
+     * A token of the stack's issuer for any tenant, as that tenant's own app registration would get:
+     * a fresh tenant per test keeps quota and onboarding tests apart from the rest.
+     */
+    static String forTenant(LocalStack stack, String tenantId) {
+        return stack.issuer()
+                .token(
+                        io.flowgate.issuer.DemoTenants.CONTOSO_CLIENT.clientId(),
+                        LocalStack.AUDIENCE,
+                        claims -> claims.issuer(stack.issuer().issuer(tenantId)).claim("tid", tenantId));
+    }
+
+    /** A new random tenant id. */
+    static String newTenantId() {
+        return java.util.UUID.randomUUID().toString();
+    }
+
     private static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }

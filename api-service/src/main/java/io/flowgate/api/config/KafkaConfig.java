@@ -2,7 +2,9 @@ package io.flowgate.api.config;
 
 import io.flowgate.contracts.JobCancelRequested;
 import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,6 +45,12 @@ class KafkaConfig {
                 .toArray(NewTopic[]::new));
     }
 
+    /** The tenant registry, read from Kafka (and followed) by this replica. */
+    @Bean(destroyMethod = "close")
+    TenantDirectory tenantDirectory(KafkaProperties kafka) {
+        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-api-tenants");
+    }
+
     /**
      * Commands are single records (a job, a cancel request), written acks=all by an idempotent
      * producer and answered only once Kafka has them. The status view derives the ACCEPTED and
@@ -55,7 +63,8 @@ class KafkaConfig {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Map<Class<?>, Serializer<?>> byType = Map.of(
                 JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
-                JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer());
+                JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer(),
+                TenantRegistration.class, Topics.TENANTS.valueSerde().serializer());
         var factory = new DefaultKafkaProducerFactory<String, Object>(
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
         factory.addListener(new MicrometerProducerListener<>(meters));

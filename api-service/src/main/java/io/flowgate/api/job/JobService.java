@@ -7,6 +7,7 @@ import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.JobNotFound;
 import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.tenant.TenantRegistry;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.OperationDescriptor;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,6 +34,7 @@ class JobService {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final Duration CANCEL_VISIBLE_WITHIN = Duration.ofSeconds(5);
+    private static final Duration JOBS_IN_FLIGHT_RETRY_AFTER = Duration.ofSeconds(10);
 
     private final OperationCatalog catalog;
     private final JobCommands commands;
@@ -42,6 +45,8 @@ class JobService {
     private final JobIds ids;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final TenantRegistry tenants;
+    private final InFlightJobs inFlight;
 
     JobService(
             OperationCatalog catalog,
@@ -51,7 +56,11 @@ class JobService {
             JobAnswers answers,
             ApiProperties properties,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            TenantRegistry tenants,
+            InFlightJobs inFlight) {
+        this.tenants = tenants;
+        this.inFlight = inFlight;
         this.catalog = catalog;
         this.commands = commands;
         this.view = view;
@@ -143,10 +152,23 @@ class JobService {
                 now,
                 now.plus(properties.jobDeadline()),
                 request.correlation());
+        int limit = Objects.requireNonNull(tenants.quotasOf(request.tenantId()).jobsInFlight());
+        if (!inFlight.tryReserve(request.tenantId(), jobId, limit)) {
+            throw new FlowgateProblem(
+                    429,
+                    ProblemTypes.QUOTA_EXCEEDED,
+                    "Too many jobs in flight",
+                    "The tenant has " + limit + " jobs accepted and not finished, its limit; retry once some"
+                            + " have finished.",
+                    JOBS_IN_FLIGHT_RETRY_AFTER,
+                    Map.of("limit", limit),
+                    null);
+        }
         // Register before the write, so a job that finishes at once cannot be missed.
         JobStatusUpdates.Waiter waiter = wait.isZero() ? null : updates.register(jobId);
         return commands.submit(job)
                 .doOnError(e -> {
+                    inFlight.release(request.tenantId(), jobId);
                     if (waiter != null) {
                         waiter.cancel();
                     }

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -18,6 +18,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The job-status view, a RocksDB store keyed by job id, built from three co-partitioned topics:
@@ -28,6 +29,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>{@code flowgate.job-control}: a cancel request makes a job that has not finished CANCELLED;
  *   <li>{@code flowgate.job-status}: what the workers report.
  * </ul>
+ *
+ * <p>A tombstone in {@code flowgate.job-status} removes a job (offboarding writes them), and records of
+ * an offboarded tenant are dropped, so a late worker report cannot bring a purged job back.
  *
  * <p>Two rules make poll answers stable (ARCHITECTURE.md invariant 6): the first terminal status of a
  * job wins and is never replaced (a late worker retry or a cancel racing a success cannot change a
@@ -45,9 +49,15 @@ final class JobStatusTopology {
      *
      * @param retention how long after its last change a job stays queryable
      * @param purgeEvery how often expired entries are purged
-     * @param applied told of every status the view applies (sync waits listen here)
+     * @param listener told of every status the view holds, applies or removes
+     * @param offboarded whether a tenant was offboarded (its records are dropped)
      */
-    static void addTo(StreamsBuilder builder, Duration retention, Duration purgeEvery, Consumer<JobStatus> applied) {
+    static void addTo(
+            StreamsBuilder builder,
+            Duration retention,
+            Duration purgeEvery,
+            Listener listener,
+            Predicate<String> offboarded) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()));
         KStream<String, Change> submitted = builder.stream(
@@ -64,7 +74,17 @@ final class JobStatusTopology {
         submitted
                 .merge(cancelled)
                 .merge(reported)
-                .process(() -> new StatusProcessor(retention, purgeEvery, applied), STORE);
+                .process(() -> new StatusProcessor(retention, purgeEvery, listener, offboarded), STORE);
+    }
+
+    /** Told of the view's changes, on the stream thread. */
+    interface Listener {
+
+        /** The view holds or now applies {@code status} (also called for every entry after a restore). */
+        void applied(JobStatus status);
+
+        /** The view no longer holds the job (purged, tombstoned, or its tenant offboarded). */
+        void removed(JobStatus last);
     }
 
     /**
@@ -80,29 +100,40 @@ final class JobStatusTopology {
 
         private final Duration retention;
         private final Duration purgeEvery;
-        private final Consumer<JobStatus> applied;
+        private final Listener listener;
+        private final Predicate<String> offboarded;
         private KeyValueStore<String, JobStatus> store;
 
-        StatusProcessor(Duration retention, Duration purgeEvery, Consumer<JobStatus> applied) {
+        StatusProcessor(Duration retention, Duration purgeEvery, Listener listener, Predicate<String> offboarded) {
             this.retention = retention;
             this.purgeEvery = purgeEvery;
-            this.applied = applied;
+            this.listener = listener;
+            this.offboarded = offboarded;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             store = context.getStateStore(STORE);
+            // The store was restored from its changelog without passing through process(): tell the
+            // listener what it holds (jobs in flight are counted from it).
+            try (KeyValueIterator<String, JobStatus> all = store.all()) {
+                all.forEachRemaining(entry -> listener.applied(entry.value));
+            }
             context.schedule(purgeEvery, PunctuationType.WALL_CLOCK_TIME, now -> purge(Instant.ofEpochMilli(now)));
         }
 
         @Override
         public void process(Record<String, Change> record) {
+            JobStatus current = store.get(record.key());
             if (record.value() == null) {
-                store.delete(record.key());
+                remove(record.key(), current);
                 return;
             }
             JobStatus next = record.value().status();
-            JobStatus current = store.get(record.key());
+            if (offboarded.test(next.tenantId())) {
+                remove(record.key(), current);
+                return;
+            }
             if (current != null && record.value().onlyIfNew()) {
                 return; // a job's first status never overrides what the view already knows
             }
@@ -113,21 +144,28 @@ final class JobStatusTopology {
                 return; // the first final answer stays
             }
             store.put(record.key(), next);
-            applied.accept(next);
+            listener.applied(next);
+        }
+
+        private void remove(String jobId, @Nullable JobStatus current) {
+            if (current != null) {
+                store.delete(jobId);
+                listener.removed(current);
+            }
         }
 
         private void purge(Instant now) {
             Instant cutoff = now.minus(retention);
-            List<String> expired = new ArrayList<>();
+            List<KeyValue<String, JobStatus>> expired = new ArrayList<>();
             try (KeyValueIterator<String, JobStatus> all = store.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, JobStatus> entry = all.next();
                     if (entry.value.updatedAt().isBefore(cutoff)) {
-                        expired.add(entry.key);
+                        expired.add(entry);
                     }
                 }
             }
-            expired.forEach(store::delete);
+            expired.forEach(entry -> remove(entry.key, entry.value));
         }
     }
 }

@@ -4,10 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.contracts.JobStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
@@ -61,6 +64,35 @@ class JobStatusView {
             recentlyAccepted.invalidate(jobId);
         }
         return Optional.ofNullable(status).filter(s -> s.tenantId().equals(tenantId));
+    }
+
+    /**
+     * Every job of {@code tenantId} the view holds. A scan of the whole store: for administration,
+     * not for requests.
+     *
+     * @throws StatusViewUnavailable when the store is not queryable
+     */
+    List<JobStatus> allOf(String tenantId) {
+        List<JobStatus> found = new ArrayList<>();
+        try (KeyValueIterator<String, JobStatus> all = store().all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.tenantId().equals(tenantId)) {
+                    found.add(entry.value);
+                }
+            });
+        } catch (InvalidStateStoreException e) {
+            throw new StatusViewUnavailable(e);
+        }
+        recentlyAccepted.asMap().values().stream()
+                .filter(s -> s.tenantId().equals(tenantId))
+                .filter(s -> found.stream().noneMatch(f -> f.jobId().equals(s.jobId())))
+                .forEach(found::add);
+        return found;
+    }
+
+    /** Forgets the jobs this replica accepted for {@code tenantId} and the view has not seen yet. */
+    void forgetAccepted(String tenantId) {
+        recentlyAccepted.asMap().values().removeIf(s -> s.tenantId().equals(tenantId));
     }
 
     /** Whether the store answers queries. */

@@ -2,6 +2,8 @@ package io.flowgate.api.job;
 
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.operation.OperationCatalog;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.tenancy.TenantDirectory;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,9 +13,30 @@ import org.springframework.context.annotation.Configuration;
 class TopologyConfig {
 
     @Bean
-    TopologyMarker apiTopology(StreamsBuilder builder, ApiProperties properties, JobStatusUpdates updates) {
+    TopologyMarker apiTopology(
+            StreamsBuilder builder,
+            ApiProperties properties,
+            JobStatusUpdates updates,
+            InFlightJobs inFlight,
+            TenantDirectory tenants) {
+        JobStatusTopology.Listener listener = new JobStatusTopology.Listener() {
+            @Override
+            public void applied(JobStatus status) {
+                inFlight.observed(status);
+                updates.published(status);
+            }
+
+            @Override
+            public void removed(JobStatus last) {
+                inFlight.release(last.tenantId(), last.jobId());
+            }
+        };
         JobStatusTopology.addTo(
-                builder, properties.statusRetention(), properties.statusPurgeInterval(), updates::published);
+                builder,
+                properties.statusRetention(),
+                properties.statusPurgeInterval(),
+                listener,
+                tenants::isOffboarded);
         OperationCatalog.addTo(builder);
         return new TopologyMarker();
     }

@@ -15,6 +15,11 @@ public final class ProblemTypes {
     public static final String IDEMPOTENCY_KEY_REUSED = BASE + "idempotency-key-reused";
     public static final String INVALID_IDEMPOTENCY_KEY = BASE + "invalid-idempotency-key";
     public static final String TEMPORARILY_UNAVAILABLE = BASE + "temporarily-unavailable";
+    public static final String RATE_LIMITED = BASE + "rate-limited";
+    public static final String QUOTA_EXCEEDED = BASE + "quota-exceeded";
+    public static final String TENANT_NOT_ACTIVE = BASE + "tenant-not-active";
+    public static final String TENANT_NOT_FOUND = BASE + "tenant-not-found";
+    public static final String INVALID_TENANT_CHANGE = BASE + "invalid-tenant-change";
     public static final String INTERNAL = BASE + "internal-error";
 
     private ProblemTypes() {}

@@ -1,7 +1,9 @@
 package io.flowgate.api.problem;
 
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -18,6 +20,22 @@ public class ProblemWriter {
 
     ProblemWriter(JsonMapper json) {
         this.json = json;
+    }
+
+    /** Writes {@code problem}, with its {@code Retry-After} if it has one. */
+    public Mono<Void> write(ServerWebExchange exchange, FlowgateProblem problem) {
+        ProblemDetail body = problem.problem();
+        body.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatusCode.valueOf(body.getStatus()));
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (problem.retryAfter() != null) {
+            response.getHeaders()
+                    .set(
+                            HttpHeaders.RETRY_AFTER,
+                            Long.toString(Math.max(1, problem.retryAfter().toSeconds())));
+        }
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(json.writeValueAsBytes(body))));
     }
 
     /** Writes {@code status} with a problem body of {@code type}, {@code title} and {@code detail}. */

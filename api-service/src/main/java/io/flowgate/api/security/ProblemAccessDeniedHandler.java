@@ -2,8 +2,6 @@ package io.flowgate.api.security;
 
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
@@ -25,15 +23,7 @@ final class ProblemAccessDeniedHandler implements ServerAccessDeniedHandler {
         String description = "The token does not grant this call.";
         exchange.getResponse()
                 .getHeaders()
-                .set(HttpHeaders.WWW_AUTHENTICATE, ProblemAuthenticationEntryPoint.bearer(orderedParams(description)));
+                .set(HttpHeaders.WWW_AUTHENTICATE, BearerChallenge.of("insufficient_scope", description));
         return problems.write(exchange, HttpStatus.FORBIDDEN, ProblemTypes.FORBIDDEN, "Forbidden", description);
-    }
-
-    /** The error first, then its description: Map.of would give a different order in each JVM. */
-    private static Map<String, String> orderedParams(String description) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("error", "insufficient_scope");
-        params.put("error_description", description);
-        return params;
     }
 }

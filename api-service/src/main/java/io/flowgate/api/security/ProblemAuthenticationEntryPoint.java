@@ -4,7 +4,6 @@ import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.AuthenticationException;
@@ -38,18 +37,7 @@ final class ProblemAuthenticationEntryPoint implements ServerAuthenticationEntry
                 detail = "The bearer token was rejected: " + error.getDescription();
             }
         }
-        exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, bearer(params));
+        exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, BearerChallenge.of(params));
         return problems.write(exchange, HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized", detail);
-    }
-
-    static String bearer(Map<String, String> params) {
-        if (params.isEmpty()) {
-            return "Bearer";
-        }
-        return "Bearer "
-                + params.entrySet().stream()
-                        .map(p -> p.getKey() + "=\""
-                                + p.getValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                        .collect(Collectors.joining(", "));
     }
 }

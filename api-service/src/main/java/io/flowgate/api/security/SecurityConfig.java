@@ -1,20 +1,35 @@
 package io.flowgate.api.security;
 
 import io.flowgate.api.problem.ProblemWriter;
+import io.flowgate.api.tenant.TenantProperties;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.authorization.ReactiveAuthorizationManager;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authorization.AuthorizationContext;
 
-/** One filter chain: the API needs an Entra ID bearer token; health and metrics are open. */
+/**
+ * One filter chain: {@code /api/**} needs an Entra ID bearer token with the delegated scope,
+ * {@code /admin/**} the operator app role from the operator's tenant; health and metrics are open.
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
 class SecurityConfig {
@@ -24,7 +39,8 @@ class SecurityConfig {
             ServerHttpSecurity http,
             ReactiveJwtDecoder decoder,
             ProblemWriter problems,
-            SecurityProperties properties) {
+            SecurityProperties properties,
+            TenantProperties tenants) {
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -36,12 +52,50 @@ class SecurityConfig {
                         .pathMatchers("/api/**")
                         // Spring maps each scp entry to a SCOPE_ authority.
                         .hasAuthority("SCOPE_" + properties.requiredScope())
+                        .pathMatchers("/admin/**")
+                        .access(operatorOnly(tenants))
                         .anyExchange()
                         .denyAll())
-                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtDecoder(decoder))
+                .oauth2ResourceServer(rs -> rs.bearerTokenConverter(new BoundedBearerTokenConverter(
+                                properties.maxTokenSize().toBytes()))
+                        .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(authorities()))
                         .authenticationEntryPoint(new ProblemAuthenticationEntryPoint(problems))
                         .accessDeniedHandler(new ProblemAccessDeniedHandler(problems)))
                 .build();
+    }
+
+    /**
+     * Administration: the operator app role, in a token of the operator's own tenant. A tenant can
+     * define an app role of the same name in its own directory, so the role alone is not enough.
+     */
+    private static ReactiveAuthorizationManager<AuthorizationContext> operatorOnly(TenantProperties tenants) {
+        String role = "APPROLE_" + tenants.operatorRole();
+        String operatorTenant = tenants.operatorTenantId();
+        return (authentication, context) -> authentication
+                .filter(Authentication::isAuthenticated)
+                .filter(auth -> auth instanceof JwtAuthenticationToken jwt
+                        && operatorTenant != null
+                        && operatorTenant.equals(Tenants.of(jwt.getToken())))
+                .map(auth -> auth.getAuthorities().stream().anyMatch(a -> role.equals(a.getAuthority())))
+                .map(granted -> (AuthorizationResult) new AuthorizationDecision(granted))
+                .defaultIfEmpty(new AuthorizationDecision(false));
+    }
+
+    /** {@code scp} entries become {@code SCOPE_} authorities, {@code roles} entries {@code APPROLE_} ones. */
+    private static ReactiveJwtAuthenticationConverterAdapter authorities() {
+        var scopes = new JwtGrantedAuthoritiesConverter();
+        scopes.setAuthoritiesClaimName("scp");
+        scopes.setAuthorityPrefix("SCOPE_");
+        var roles = new JwtGrantedAuthoritiesConverter();
+        roles.setAuthoritiesClaimName("roles");
+        roles.setAuthorityPrefix("APPROLE_");
+        var converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+            List<GrantedAuthority> all = new ArrayList<>(scopes.convert(jwt));
+            all.addAll(roles.convert(jwt));
+            return all;
+        });
+        return new ReactiveJwtAuthenticationConverterAdapter(converter);
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * How bearer tokens are checked.
@@ -17,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param audiences accepted {@code aud} values: the app id URI and the client id
  * @param clockSkew tolerance on {@code exp} and {@code nbf}
  * @param requiredScope the delegated scope every {@code /api/v1} call needs in {@code scp}
+ * @param maxTokenSize longest accepted bearer token; longer ones are refused before any parsing
  */
 @ConfigurationProperties("flowgate.security")
 public record SecurityProperties(
@@ -25,7 +27,8 @@ public record SecurityProperties(
         @Nullable URI jwksUri,
         @DefaultValue("api://flowgate") List<String> audiences,
         @DefaultValue("60s") Duration clockSkew,
-        @DefaultValue("user_impersonation") String requiredScope) {
+        @DefaultValue("user_impersonation") String requiredScope,
+        @DefaultValue("16KB") DataSize maxTokenSize) {
 
     /** The JWKS URL to fetch keys from. */
     public URI effectiveJwksUri() {

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -37,11 +39,24 @@ class JobStatusTopologyTests {
     private TestInputTopic<String, JobCancelRequested> cancels;
     private KeyValueStore<String, JobStatus> store;
     private final List<JobStatus> applied = new ArrayList<>();
+    private final List<JobStatus> removed = new ArrayList<>();
+    private final Set<String> offboarded = new HashSet<>();
 
     @BeforeEach
     void start() throws Exception {
         StreamsBuilder builder = new StreamsBuilder();
-        JobStatusTopology.addTo(builder, RETENTION, Duration.ofMinutes(1), applied::add);
+        JobStatusTopology.Listener listener = new JobStatusTopology.Listener() {
+            @Override
+            public void applied(JobStatus status) {
+                applied.add(status);
+            }
+
+            @Override
+            public void removed(JobStatus last) {
+                removed.add(last);
+            }
+        };
+        JobStatusTopology.addTo(builder, RETENTION, Duration.ofMinutes(1), listener, offboarded::contains);
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-view-test");
         config.put(
@@ -180,5 +195,32 @@ class JobStatusTopologyTests {
         statuses.pipeInput("j1", (JobStatus) null);
 
         assertThat(store.get("j1")).isNull();
+    }
+
+    @Test
+    void removalsAreReported() {
+        statuses.pipeInput("j1", accepted("j1", "t1"));
+        statuses.pipeInput("j1", (JobStatus) null);
+        statuses.pipeInput("j2", (JobStatus) null);
+
+        assertThat(removed).extracting(JobStatus::jobId).containsExactly("j1");
+    }
+
+    @Test
+    void recordsOfAnOffboardedTenantAreDroppedAndItsJobsRemoved() {
+        statuses.pipeInput("j1", accepted("j1", "t1"));
+        statuses.pipeInput("j2", accepted("j2", "t2"));
+        offboarded.add("t1");
+
+        statuses.pipeInput("j1", accepted("j1", "t1").next(JobState.CANCELLED, T0.plusSeconds(1)));
+        jobs.pipeInput("j3", job("j3", "t1"));
+        statuses.pipeInput("j2", accepted("j2", "t2").next(JobState.RUNNING, T0.plusSeconds(1)));
+
+        assertThat(store.get("j1"))
+                .as("a late report does not bring the job back")
+                .isNull();
+        assertThat(store.get("j3")).isNull();
+        assertThat(store.get("j2").state()).isEqualTo(JobState.RUNNING);
+        assertThat(removed).extracting(JobStatus::jobId).containsExactly("j1");
     }
 }

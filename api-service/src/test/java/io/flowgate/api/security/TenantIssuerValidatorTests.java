@@ -20,7 +20,8 @@ class TenantIssuerValidatorTests {
             null,
             List.of("api://flowgate"),
             Duration.ofSeconds(60),
-            "user_impersonation"));
+            "user_impersonation",
+            org.springframework.util.unit.DataSize.ofKilobytes(16)));
 
     private static Jwt token(String issuer, String tid) {
         Jwt.Builder builder = Jwt.withTokenValue("t")

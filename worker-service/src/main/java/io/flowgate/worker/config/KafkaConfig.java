@@ -3,6 +3,7 @@ package io.flowgate.worker.config;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
@@ -41,6 +42,12 @@ class KafkaConfig {
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
         factory.addListener(new MicrometerProducerListener<>(meters));
         return new KafkaTemplate<>(factory);
+    }
+
+    /** The tenant registry: jobs and statuses of offboarded tenants are dropped. */
+    @Bean(destroyMethod = "close")
+    TenantDirectory tenantDirectory(KafkaProperties kafka) {
+        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-worker-tenants");
     }
 
     @Bean

@@ -4,6 +4,7 @@ import io.flowgate.contracts.JobError;
 import io.flowgate.contracts.JobState;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.flowgate.worker.operation.InvalidOperationInput;
 import io.flowgate.worker.operation.OperationHandler;
@@ -49,6 +50,7 @@ class JobRunner {
     private final Clock clock;
     private final WorkerProperties properties;
     private final MeterRegistry meters;
+    private final TenantDirectory tenants;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("job-deadlines").daemon().factory());
 
@@ -58,7 +60,9 @@ class JobRunner {
             StatusWriter writer,
             Clock clock,
             WorkerProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            TenantDirectory tenants) {
+        this.tenants = tenants;
         this.handlers =
                 handlers.stream().collect(Collectors.toMap(h -> h.descriptor().name(), Function.identity()));
         this.cancellations = cancellations;
@@ -106,6 +110,13 @@ class JobRunner {
         ScheduledFuture<?> deadline = null;
         try {
             @Nullable JobStatus end;
+            if (tenants.isOffboarded(job.tenantId())) {
+                // The tenant's data was purged: run nothing and report nothing for it.
+                log.info("Job {} dropped: its tenant was offboarded", job.jobId());
+                outcome = "dropped";
+                onFinished.run();
+                return;
+            }
             if (cancellations.isCancelled(job.jobId())) {
                 end = cancelled(run.current());
             } else if (!clock.instant().isBefore(job.deadline())) {

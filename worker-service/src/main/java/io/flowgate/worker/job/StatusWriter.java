@@ -2,6 +2,7 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.TenantDirectory;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +21,25 @@ class StatusWriter {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaTemplate<String, Object> kafka;
+    private final TenantDirectory tenants;
 
-    StatusWriter(KafkaTemplate<String, Object> statusTemplate) {
+    StatusWriter(KafkaTemplate<String, Object> statusTemplate, TenantDirectory tenants) {
         this.kafka = statusTemplate;
+        this.tenants = tenants;
     }
 
     /**
      * Writes {@code status} and waits until Kafka has it (acks=all), retrying while Kafka is
-     * unreachable: a job's offset is committed only after its final status is durable.
+     * unreachable: a job's offset is committed only after its final status is durable. Nothing is
+     * written for a tenant that was offboarded.
      *
      * @param handedOver tells when to give up because the job now belongs to another worker
      * @throws HandedOver when {@code handedOver} turns true before the write succeeds
      */
     void write(JobStatus status, BooleanSupplier handedOver) {
+        if (tenants.isOffboarded(status.tenantId())) {
+            return; // the tenant's statuses were purged; a late one must not bring a job back
+        }
         Duration backoff = Duration.ofMillis(200);
         while (true) {
             try {
@@ -63,6 +70,9 @@ class StatusWriter {
 
     /** Writes a progress update without waiting: losing one is harmless, the next replaces it. */
     void writeProgress(JobStatus status) {
+        if (tenants.isOffboarded(status.tenantId())) {
+            return;
+        }
         kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status);
     }
 

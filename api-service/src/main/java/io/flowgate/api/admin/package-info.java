@@ -1,0 +1,5 @@
+/** The operator's administration API. */
+@NullMarked
+package io.flowgate.api.admin;
+
+import org.jspecify.annotations.NullMarked;

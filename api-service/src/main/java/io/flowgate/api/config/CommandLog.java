@@ -1,0 +1,41 @@
+package io.flowgate.api.config;
+
+import io.flowgate.api.problem.KafkaUnavailable;
+import io.flowgate.contracts.Topic;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Writes the API's commands to Kafka, one record each, completing only once Kafka has the record
+ * (acks=all): durable before acknowledged. When Kafka cannot take the write the answer is a 503
+ * problem with {@code Retry-After}.
+ */
+@Component
+public class CommandLog {
+
+    private final KafkaTemplate<String, Object> kafka;
+    private final Duration retryAfter;
+
+    CommandLog(KafkaTemplate<String, Object> commandTemplate, ApiProperties properties) {
+        this.kafka = commandTemplate;
+        this.retryAfter = properties.unavailableRetryAfter();
+    }
+
+    /** Writes {@code value} (or a tombstone when null) under {@code key}. */
+    public <V> Mono<Void> write(Topic<String, V> topic, String key, @Nullable V value) {
+        // send() blocks while it waits for metadata (max.block.ms) when Kafka is away; keep that off
+        // the event loop. The answer itself arrives asynchronously.
+        return Mono.fromCallable(() -> kafka.send(topic.name(), key, value))
+                .flatMap(Mono::fromFuture)
+                .subscribeOn(Schedulers.boundedElastic())
+                // The future completes on the producer's single I/O thread: move the rest of the
+                // request off it, or every answer queues behind that one thread.
+                .publishOn(Schedulers.parallel())
+                .onErrorMap(e -> !(e instanceof KafkaUnavailable), e -> new KafkaUnavailable(retryAfter, e))
+                .then();
+    }
+}

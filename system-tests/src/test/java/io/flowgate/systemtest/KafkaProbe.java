@@ -1,0 +1,72 @@
+package io.flowgate.systemtest;
+
+import io.flowgate.contracts.Topic;
+import io.flowgate.devstack.LocalStack;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/** Looks at what the stack's topics hold, to check what a request wrote (or did not). */
+final class KafkaProbe {
+
+    private KafkaProbe() {}
+
+    /** The sum of the end offsets of {@code topics}: it grows with every record written to them. */
+    static long endOffsets(LocalStack stack, Topic<?, ?>... topics) {
+        try (var consumer = consumer(stack, null)) {
+            long sum = 0;
+            for (Topic<?, ?> topic : topics) {
+                sum += consumer.endOffsets(partitions(consumer, topic.name())).values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * The latest record of each of {@code keys} in {@code topic} (empty when the latest is a
+     * tombstone), reading the topic to its end.
+     */
+    static <V> Map<String, Optional<V>> latest(LocalStack stack, Topic<String, V> topic, List<String> keys) {
+        Map<String, Optional<V>> latest = new HashMap<>();
+        try (var consumer = consumer(stack, topic)) {
+            List<TopicPartition> partitions = partitions(consumer, topic.name());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (keys.contains(record.key())) {
+                        @SuppressWarnings("unchecked")
+                        V value = (V) record.value();
+                        latest.put(record.key(), Optional.ofNullable(value));
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<String, Object> consumer, String topic) {
+        return consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static KafkaConsumer<String, Object> consumer(LocalStack stack, Topic<String, ?> topic) {
+        var deserializer = topic == null
+                ? new org.apache.kafka.common.serialization.ByteArrayDeserializer()
+                : topic.valueSerde().deserializer();
+        return new KafkaConsumer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers(), "enable.auto.commit", false),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                (org.apache.kafka.common.serialization.Deserializer) deserializer);
+    }
+}

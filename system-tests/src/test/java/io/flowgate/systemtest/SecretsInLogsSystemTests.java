@@ -1,0 +1,102 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Captures every log line of all services during a full flow (submit, poll, cancel, a refused token,
+ * administration) with Flowgate's own loggers at DEBUG, and finds no bearer token and no
+ * {@code sig} value in any of them.
+ */
+class SecretsInLogsSystemTests {
+
+    private static final String SIG = "s3cr3t-signature-value";
+
+    @Test
+    void noTokenAndNoSignatureEverReachesTheLogs() {
+        LocalStack stack = SharedStack.get();
+        WebTestClient api = Http.testClient(stack.apiUrl());
+        String contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
+        String forged = contoso.substring(0, contoso.lastIndexOf('.') + 1) + "AAAA";
+        Admin admin = new Admin(stack);
+
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        Logger flowgate = context.getLogger("io.flowgate");
+        Level previous = flowgate.getLevel();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.setContext(context);
+        captured.start();
+        root.addAppender(captured);
+        flowgate.setLevel(Level.DEBUG);
+        try {
+            var accepted = api.post()
+                    .uri("/api/v1/operations/delay?sig={sig}", SIG)
+                    .headers(h -> {
+                        h.setBearerAuth(contoso);
+                        h.add("Prefer", "respond-async");
+                        h.add("x-ms-workflow-run-id", "run-1");
+                    })
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"seconds\":30,\"callback\":\"https://example.test/cb?sig=" + SIG + "\"}")
+                    .exchange()
+                    .expectStatus()
+                    .isAccepted()
+                    .returnResult(String.class);
+            String job = accepted.getResponseHeaders().getLocation().getPath();
+            api.get()
+                    .uri(job)
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .exchange()
+                    .expectStatus()
+                    .isAccepted();
+            api.delete()
+                    .uri(job)
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .exchange()
+                    .expectStatus()
+                    .isNoContent();
+            api.get()
+                    .uri("/api/v1/operations")
+                    .headers(h -> h.setBearerAuth(forged))
+                    .exchange()
+                    .expectStatus()
+                    .isUnauthorized();
+            admin.get(DemoTenants.CONTOSO).expectStatus().isOk();
+        } finally {
+            root.detachAppender(captured);
+            flowgate.setLevel(previous);
+        }
+
+        List<String> lines = captured.list.stream()
+                .map(e -> e.getFormattedMessage() + " " + Map.copyOf(e.getMDCPropertyMap())
+                        + (e.getThrowableProxy() != null ? ThrowableProxyUtil.asString(e.getThrowableProxy()) : ""))
+                .toList();
+        assertThat(lines).as("the flow was logged").anyMatch(line -> line.contains("Accepted job"));
+        String signature = contoso.substring(contoso.lastIndexOf('.') + 1);
+        for (String line : lines) {
+            assertThat(line)
+                    .doesNotContain(contoso)
+                    .doesNotContain(signature)
+                    .doesNotContain(forged)
+                    .doesNotContain(SIG);
+        }
+    }
+}
