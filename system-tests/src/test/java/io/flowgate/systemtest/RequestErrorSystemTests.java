@@ -200,6 +200,24 @@ class RequestErrorSystemTests {
     }
 
     @Test
+    void aV1TokenOfTheTenantIsAccepted() {
+        String v1 = stack.issuer()
+                .token(
+                        DemoTenants.CONTOSO_CLIENT.clientId(),
+                        LocalStack.AUDIENCE,
+                        claims -> claims.issuer("https://sts.windows.net/" + DemoTenants.CONTOSO + "/")
+                                .claim("ver", "1.0"));
+        api.get()
+                .uri("/api/v1/operations")
+                .headers(h -> h.setBearerAuth(v1))
+                .exchange()
+                .expectStatus()
+                .isOk();
+        // ...but not when the v1 issuer names another tenant than tid.
+        rejected(claims -> claims.issuer("https://sts.windows.net/" + DemoTenants.FABRIKAM + "/"));
+    }
+
+    @Test
     void tokenNotYetValidIs401() {
         rejected(claims -> claims.notBeforeTime(Date.from(Instant.now().plusSeconds(600))));
     }
