@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     partition is released (their offsets stay uncommitted, so they run again elsewhere)
  * @param progressInterval least time between two progress writes of one job
  * @param cancelMemory how far back cancel requests are read at start-up (at least the job deadline)
- * @param catchUpTimeout how long start-up waits to have read the cancel requests before taking jobs
+ * @param catchUpTimeout how long start-up waits to have read the cancel requests and the tenant
+ *     registry before taking jobs
  */
 @ConfigurationProperties("flowgate.worker")
 public record WorkerProperties(

@@ -2,6 +2,7 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -55,6 +56,7 @@ class JobConsumer implements SmartLifecycle {
     private final CancellationListener cancellationListener;
     private final WorkerProperties properties;
     private final MeterRegistry meters;
+    private final TenantDirectory tenants;
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, PartitionOffsets> offsets = new HashMap<>();
     private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
@@ -68,7 +70,9 @@ class JobConsumer implements SmartLifecycle {
             JobRunner runner,
             CancellationListener cancellationListener,
             WorkerProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            TenantDirectory tenants) {
+        this.tenants = tenants;
         this.kafka = kafka;
         this.runner = runner;
         this.cancellationListener = cancellationListener;
@@ -83,6 +87,10 @@ class JobConsumer implements SmartLifecycle {
         try {
             if (!cancellationListener.awaitCaughtUp(properties.catchUpTimeout())) {
                 log.warn("Cancel requests not read within {}; taking jobs anyway", properties.catchUpTimeout());
+            }
+            // Offboarded tenants' jobs are dropped, so know them before taking any job.
+            if (!tenants.awaitCaughtUp(properties.catchUpTimeout())) {
+                log.warn("Tenant registry not read within {}; taking jobs anyway", properties.catchUpTimeout());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
