@@ -2,6 +2,7 @@ package io.flowgate.contracts;
 
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,6 +16,8 @@ import tools.jackson.databind.JsonNode;
  * @param submittedAt when the API accepted it
  * @param deadline after this instant the job is EXPIRED instead of run (or while running)
  * @param correlation Logic Apps correlation headers carried from the request
+ * @param subscriptionId the webhook subscription to call back when the job ends (webhook action), or
+ *     null
  */
 public record JobSubmitted(
         String tenantId,
@@ -24,4 +27,5 @@ public record JobSubmitted(
         String requestHash,
         Instant submittedAt,
         Instant deadline,
-        Map<String, String> correlation) {}
+        Map<String, String> correlation,
+        @Nullable String subscriptionId) {}

@@ -1,5 +1,6 @@
 package io.flowgate.contracts;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,49 @@ public final class Topics {
     public static final Topic<String, TenantRegistration> TENANTS =
             new Topic<>("flowgate.tenants.v1", Serdes.String(), JsonSerde.of(TenantRegistration.class), COMPACT);
 
-    /** Every topic, in the order they are created. */
+    /**
+     * Webhook subscriptions, keyed by subscription id: api-service to callback-dispatcher and back to
+     * api-service. Compacted; an unsubscribe writes a tombstone.
+     */
+    public static final Topic<String, Subscription> SUBSCRIPTIONS =
+            new Topic<>("flowgate.subscriptions.v1", Serdes.String(), JsonSerde.of(Subscription.class), COMPACT);
+
+    /** Callbacks to deliver, keyed by subscription id: worker-service to callback-dispatcher. */
+    public static final Topic<String, CallbackRequested> CALLBACKS =
+            new Topic<>("flowgate.callbacks.v1", Serdes.String(), JsonSerde.of(CallbackRequested.class), DELETE);
+
+    /** Every delivery attempt, keyed by subscription id: callback-dispatcher to api-service. */
+    public static final Topic<String, DeliveryAttempted> DELIVERY_ATTEMPTS = new Topic<>(
+            "flowgate.delivery-attempts.v1", Serdes.String(), JsonSerde.of(DeliveryAttempted.class), DELETE);
+
+    /** Callbacks that failed for good, keyed by subscription id, until an operator redrives them. */
+    public static final Topic<String, CallbackDeadLettered> CALLBACK_DEAD_LETTERS = new Topic<>(
+            "flowgate.callbacks.dead-letter.v1", Serdes.String(), JsonSerde.of(CallbackDeadLettered.class), DELETE);
+
+    /**
+     * The retry topic of one delay tier: a callback written there is read back once {@code delay} has
+     * passed since it was written (see the callback-dispatcher's {@code RetryTiers}).
+     */
+    public static Topic<String, CallbackRequested> callbackRetries(Duration delay) {
+        return new Topic<>(
+                "flowgate.callbacks.retry-" + delay.toMillis() + "ms.v1",
+                Serdes.String(),
+                JsonSerde.of(CallbackRequested.class),
+                DELETE);
+    }
+
+    /** Every topic of fixed name, in the order they are created (the retry tiers come from configuration). */
     public static List<Topic<?, ?>> all() {
-        return List.of(JOBS, JOB_CONTROL, JOB_STATUS, OPERATIONS, TENANTS);
+        return List.of(
+                JOBS,
+                JOB_CONTROL,
+                JOB_STATUS,
+                OPERATIONS,
+                TENANTS,
+                SUBSCRIPTIONS,
+                CALLBACKS,
+                DELIVERY_ATTEMPTS,
+                CALLBACK_DEAD_LETTERS);
     }
 
     /**

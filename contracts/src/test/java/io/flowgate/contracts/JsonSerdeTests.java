@@ -22,7 +22,8 @@ class JsonSerdeTests {
             "hash",
             Instant.parse("2026-11-01T00:00:00Z"),
             Instant.parse("2026-11-02T00:00:00Z"),
-            Map.of("x-ms-workflow-run-id", "run"));
+            Map.of("x-ms-workflow-run-id", "run"),
+            null);
 
     @Test
     void valuesCarryTheirTypeAndSchemaVersionAndRoundTrip() {

@@ -151,7 +151,8 @@ class JobService {
                 hash,
                 now,
                 now.plus(properties.jobDeadline()),
-                request.correlation());
+                request.correlation(),
+                null);
         int limit = Objects.requireNonNull(tenants.quotasOf(request.tenantId()).jobsInFlight());
         if (!inFlight.tryReserve(request.tenantId(), jobId, limit)) {
             throw new FlowgateProblem(
@@ -182,7 +183,8 @@ class JobService {
                             jobId,
                             operation.name(),
                             request.tenantId(),
-                            request.correlation());
+                            request.correlation(),
+                null);
                     if (waiter == null) {
                         return Mono.just(answers.answer(accepted));
                     }

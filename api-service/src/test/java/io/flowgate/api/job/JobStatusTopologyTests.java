@@ -92,7 +92,8 @@ class JobStatusTopologyTests {
                 "hash",
                 T0,
                 T0.plusSeconds(3600),
-                Map.of());
+                Map.of(),
+                null);
     }
 
     private static JobStatus accepted(String jobId, String tenant) {

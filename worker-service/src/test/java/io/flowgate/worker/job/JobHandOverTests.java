@@ -157,7 +157,7 @@ class JobHandOverTests {
                 producer.send(new ProducerRecord<>(
                         Topics.JOBS.name(),
                         id,
-                        new JobSubmitted("tenant", id, "probe", input, "hash", now, now.plusSeconds(600), Map.of())));
+                        new JobSubmitted("tenant", id, "probe", input, "hash", now, now.plusSeconds(600), Map.of(), null)));
             }
         }
     }
