@@ -183,8 +183,7 @@ class JobService {
                             jobId,
                             operation.name(),
                             request.tenantId(),
-                            request.correlation(),
-                null);
+                            request.correlation());
                     if (waiter == null) {
                         return Mono.just(answers.answer(accepted));
                     }

@@ -157,7 +157,8 @@ class JobHandOverTests {
                 producer.send(new ProducerRecord<>(
                         Topics.JOBS.name(),
                         id,
-                        new JobSubmitted("tenant", id, "probe", input, "hash", now, now.plusSeconds(600), Map.of(), null)));
+                        new JobSubmitted(
+                                "tenant", id, "probe", input, "hash", now, now.plusSeconds(600), Map.of(), null)));
             }
         }
     }
