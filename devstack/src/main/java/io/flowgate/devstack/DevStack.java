@@ -6,6 +6,8 @@ import io.flowgate.issuer.DemoTenants;
 import io.flowgate.issuer.LocalIssuer;
 import io.flowgate.worker.WorkerApplication;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -35,15 +37,20 @@ public final class DevStack {
             }
             case "issuer" ->
                 runUntilStopped(LocalIssuer.start(8090, DemoTenants.clients(), data.resolve("issuer-key.json")));
-            case "api" ->
-                ApiApplication.builder()
-                        .run(ServiceSettings.asArguments(ServiceSettings.api(KAFKA, 8080, PARTITIONS, ISSUER)));
+            case "api" -> {
+                Map<String, Object> settings =
+                        new LinkedHashMap<>(ServiceSettings.api(KAFKA, 8080, PARTITIONS, ISSUER));
+                settings.putAll(ServiceSettings.webhooks(data.resolve("webhook-keys.properties")));
+                ApiApplication.builder().run(ServiceSettings.asArguments(settings));
+            }
             case "worker" ->
                 WorkerApplication.builder()
                         .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8081, PARTITIONS)));
-            case "dispatcher" ->
-                DispatcherApplication.builder()
-                        .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8082, PARTITIONS)));
+            case "dispatcher" -> {
+                Map<String, Object> settings = new LinkedHashMap<>(ServiceSettings.background(KAFKA, 8082, PARTITIONS));
+                settings.putAll(ServiceSettings.webhooks(data.resolve("webhook-keys.properties")));
+                DispatcherApplication.builder().run(ServiceSettings.asArguments(settings));
+            }
             default -> {
                 System.err.println("unknown role " + args[0]);
                 System.exit(2);

@@ -54,6 +54,8 @@ public final class LocalStack implements AutoCloseable {
     private @Nullable ConfigurableApplicationContext worker;
     private @Nullable ConfigurableApplicationContext dispatcher;
 
+    private final Map<String, Object> webhooks = ServiceSettings.webhooks();
+
     private LocalStack(Ports ports, Map<String, Object> overrides) {
         this.ports = ports;
         this.overrides = overrides;
@@ -105,9 +107,10 @@ public final class LocalStack implements AutoCloseable {
         if (apiPort == 0) {
             apiPort = ports.api() == 0 ? freePort() : ports.api();
         }
-        api = run(
-                ApiApplication.builder(),
+        var settings = new java.util.LinkedHashMap<>(
                 ServiceSettings.api(bootstrapServers(), apiPort, ports.partitions(), issuer.baseUrl()));
+        settings.putAll(webhooks);
+        api = run(ApiApplication.builder(), settings);
     }
 
     /** Stops api-service. */
@@ -146,6 +149,14 @@ public final class LocalStack implements AutoCloseable {
         return command;
     }
 
+    /** Stops callback-dispatcher. */
+    public void stopDispatcher() {
+        if (dispatcher != null) {
+            dispatcher.close();
+            dispatcher = null;
+        }
+    }
+
     /** Stops worker-service, as a deployment would; its unfinished jobs run again. */
     public void stopWorker() {
         if (worker != null) {
@@ -156,9 +167,10 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts callback-dispatcher. */
     public void startDispatcher() {
-        dispatcher = run(
-                DispatcherApplication.builder(),
+        var settings = new java.util.LinkedHashMap<>(
                 ServiceSettings.background(bootstrapServers(), ports.dispatcher(), ports.partitions()));
+        settings.putAll(webhooks);
+        dispatcher = run(DispatcherApplication.builder(), settings);
     }
 
     /**
@@ -171,6 +183,7 @@ public final class LocalStack implements AutoCloseable {
         int port = freePort();
         Map<String, Object> all = new java.util.LinkedHashMap<>(
                 ServiceSettings.api(bootstrapServers, port, ports.partitions(), issuer.baseUrl()));
+        all.putAll(webhooks);
         all.putAll(overrides);
         all.putAll(settings);
         ConfigurableApplicationContext other = builderRun(ApiApplication.builder(), all);

@@ -1,8 +1,18 @@
 package io.flowgate.devstack;
 
 import io.flowgate.issuer.DemoTenants;
+import io.flowgate.tenancy.SecretBox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /** The settings each service gets in a local stack, whether it runs in its own process or not. */
 final class ServiceSettings {
@@ -45,6 +55,64 @@ final class ServiceSettings {
         settings.put("flowgate.tenants.plans.local.jobs-in-flight", 1_000_000);
         settings.put("flowgate.tenants.plans.local.subscriptions", 100_000);
         settings.put("flowgate.tenants.plans.local.max-body-size", "1MB");
+        return settings;
+    }
+
+    /**
+     * Callback settings of api-service and callback-dispatcher: fresh keys (for a stack whose Kafka is
+     * fresh too), and plain-http callbacks to 127.0.0.1 allowed, so a newcomer can watch a callback
+     * arrive on their own machine. Nothing else is exempt from the production rules.
+     */
+    static Map<String, Object> webhooks() {
+        byte[] signingKey = new byte[32];
+        new SecureRandom().nextBytes(signingKey);
+        return webhooks(Base64.getEncoder().encodeToString(signingKey), SecretBox.newKeyset());
+    }
+
+    /**
+     * The same, with keys kept in {@code keysFile} so the services of a local stack that run as separate
+     * processes, and their restarts, share them; the first service to start creates the file.
+     */
+    static Map<String, Object> webhooks(Path keysFile) {
+        try {
+            if (!Files.exists(keysFile)) {
+                Files.createDirectories(keysFile.toAbsolutePath().getParent());
+                Map<String, Object> fresh = webhooks();
+                Properties keys = new Properties();
+                keys.setProperty("signing-key", (String) fresh.get(SIGNING_SECRET));
+                keys.setProperty("keyset", (String) fresh.get(KEYSET));
+                Path temp = Files.createTempFile(keysFile.toAbsolutePath().getParent(), "keys", ".tmp");
+                try (var out = Files.newOutputStream(temp)) {
+                    keys.store(
+                            out, "Flowgate local stack: webhook signing key and callback URL keyset (local use only)");
+                }
+                try {
+                    Files.move(temp, keysFile, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException e) {
+                    Files.delete(temp); // another service created it first: use theirs
+                }
+            }
+            Properties keys = new Properties();
+            try (var in = Files.newInputStream(keysFile)) {
+                keys.load(in);
+            }
+            return webhooks(keys.getProperty("signing-key"), keys.getProperty("keyset"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final String SIGNING_SECRET = "flowgate.webhooks.signing-keys[0].secret";
+    private static final String KEYSET = "flowgate.webhooks.callback-url-keyset";
+
+    private static Map<String, Object> webhooks(String signingKey, String keyset) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("flowgate.webhooks.signing-keys[0].id", "local");
+        settings.put(SIGNING_SECRET, signingKey);
+        settings.put(KEYSET, keyset);
+        settings.put("flowgate.webhooks.allow-http", true);
+        settings.put("flowgate.webhooks.allowed-hosts", "127.0.0.1");
+        settings.put("flowgate.webhooks.allowed-addresses", "127.0.0.1/32");
         return settings;
     }
 

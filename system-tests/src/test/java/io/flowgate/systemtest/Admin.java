@@ -49,6 +49,21 @@ final class Admin {
                 .exchange();
     }
 
+    /** GET on any admin path. */
+    WebTestClient.ResponseSpec getPath(String path) {
+        return api.get().uri(path).headers(h -> h.setBearerAuth(token)).exchange();
+    }
+
+    /** POST of a JSON body to any admin path. */
+    WebTestClient.ResponseSpec postJson(String path, String body) {
+        return api.post()
+                .uri(path)
+                .headers(h -> h.setBearerAuth(token))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange();
+    }
+
     WebTestClient.ResponseSpec offboard(String tenantId) {
         return api.delete()
                 .uri("/admin/v1/tenants/{id}", tenantId)

@@ -53,6 +53,28 @@ final class KafkaProbe {
         return latest;
     }
 
+    /** The raw bytes of the latest record of {@code key} in {@code topic}, reading it to its end. */
+    static byte[] rawLatest(LocalStack stack, String topic, String key) {
+        byte[] latest = null;
+        try (var consumer = consumer(stack, null)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (key.equals(record.key())) {
+                        latest = (byte[]) record.value();
+                    }
+                }
+            }
+        }
+        if (latest == null) {
+            throw new AssertionError("no record of " + key + " in " + topic);
+        }
+        return latest;
+    }
+
     private static List<TopicPartition> partitions(KafkaConsumer<String, Object> consumer, String topic) {
         return consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition()))

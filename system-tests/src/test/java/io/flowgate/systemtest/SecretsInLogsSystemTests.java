@@ -14,6 +14,7 @@ import io.flowgate.issuer.DemoTenants;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -21,12 +22,20 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Captures every log line of all services during a full flow (submit, poll, cancel, a refused token,
- * administration) with Flowgate's own loggers at DEBUG, and finds no bearer token and no
- * {@code sig} value in any of them.
+ * administration, a webhook action whose callback is retried once) with Flowgate's own loggers at
+ * DEBUG, and finds no bearer token, no callback URL and no {@code sig} value in any of them.
  */
 class SecretsInLogsSystemTests {
 
     private static final String SIG = "s3cr3t-signature-value";
+    private static final String CALLBACK_PATH = "/workflows/secret-callback-path";
+
+    private final Receiver receiver = new Receiver();
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
 
     @Test
     void noTokenAndNoSignatureEverReachesTheLogs() {
@@ -80,6 +89,19 @@ class SecretsInLogsSystemTests {
                     .expectStatus()
                     .isUnauthorized();
             admin.get(DemoTenants.CONTOSO).expectStatus().isOk();
+
+            // A webhook action, its callback failing once then delivered, read and removed.
+            receiver.script(CALLBACK_PATH, 500, 200);
+            String subscription = WebhookActionSystemTests.subscribed(
+                    contoso, "jsonata-transform", receiver.url(CALLBACK_PATH, SIG), """
+                            {"expression":"a","document":{"a":1}}""");
+            receiver.await(CALLBACK_PATH, 2, Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> WebhookActionSystemTests.deliveries(contoso, subscription)
+                                    .size()
+                            == 2);
+            WebhookActionSystemTests.get(contoso, subscription);
+            WebhookActionSystemTests.delete(contoso, subscription);
         } finally {
             root.detachAppender(captured);
             flowgate.setLevel(previous);
@@ -90,13 +112,15 @@ class SecretsInLogsSystemTests {
                         + (e.getThrowableProxy() != null ? ThrowableProxyUtil.asString(e.getThrowableProxy()) : ""))
                 .toList();
         assertThat(lines).as("the flow was logged").anyMatch(line -> line.contains("Accepted job"));
+        assertThat(lines).as("the callback was logged").anyMatch(line -> line.contains("attempt 2 delivered"));
         String signature = contoso.substring(contoso.lastIndexOf('.') + 1);
         for (String line : lines) {
             assertThat(line)
                     .doesNotContain(contoso)
                     .doesNotContain(signature)
                     .doesNotContain(forged)
-                    .doesNotContain(SIG);
+                    .doesNotContain(SIG)
+                    .doesNotContain(CALLBACK_PATH);
         }
     }
 }

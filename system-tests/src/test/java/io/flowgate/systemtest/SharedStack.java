@@ -19,11 +19,21 @@ final class SharedStack {
         if (stack == null) {
             stack = LocalStack.start(
                     LocalStack.Ports.random(),
-                    Map.of(
-                            "flowgate.worker.handover-grace", "5s",
-                            "flowgate.worker.progress-interval", "200ms",
-                            "flowgate.tenants.onboarding", "allowlist",
-                            "logging.level.org.apache.kafka", "WARN"));
+                    Map.ofEntries(
+                            Map.entry("flowgate.worker.handover-grace", "5s"),
+                            Map.entry("flowgate.worker.progress-interval", "200ms"),
+                            Map.entry("flowgate.tenants.onboarding", "allowlist"),
+                            // Callback retries in seconds rather than a day (docs/callbacks.md has the
+                            // production schedule): 4 attempts, waits of 200, 400 and 800 ms.
+                            Map.entry("flowgate.dispatcher.retry-schedule", "200ms,400ms,800ms"),
+                            Map.entry("flowgate.dispatcher.retry-tiers", "100ms,1s"),
+                            Map.entry("flowgate.dispatcher.jitter", "0.1"),
+                            Map.entry("flowgate.dispatcher.max-retry-after", "5s"),
+                            Map.entry("flowgate.dispatcher.connect-timeout", "1s"),
+                            Map.entry("flowgate.dispatcher.response-timeout", "2s"),
+                            Map.entry("flowgate.dispatcher.tenant-concurrency", "2"),
+                            Map.entry("flowgate.dispatcher.tenant-queue", "4"),
+                            Map.entry("logging.level.org.apache.kafka", "WARN")));
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             // Only registered tenants are served here: the operator registers the demo tenants.
             Admin admin = new Admin(stack);

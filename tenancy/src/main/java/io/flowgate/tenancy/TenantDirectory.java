@@ -4,24 +4,12 @@ import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.TenantStatus;
 import io.flowgate.contracts.Topics;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The tenant registry as this process sees it: every entry of the compacted {@code flowgate.tenants}
@@ -34,28 +22,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class TenantDirectory implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(TenantDirectory.class);
-    private static final Duration POLL = Duration.ofMillis(500);
-
     private final Map<String, TenantRegistration> tenants = new ConcurrentHashMap<>();
     private final List<Consumer<TenantRegistration>> listeners = new CopyOnWriteArrayList<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final KafkaConsumer<String, TenantRegistration> consumer;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicMirror<TenantRegistration> mirror;
 
     private TenantDirectory(Map<String, Object> consumerConfig, String name) {
-        Map<String, Object> config = new HashMap<>(consumerConfig);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, name);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(
-                config,
-                Topics.TENANTS.keySerde().deserializer(),
-                Topics.TENANTS.valueSerde().deserializer());
-        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+        this.mirror = TopicMirror.start(Topics.TENANTS, consumerConfig, name, (tenantId, entry) -> {
+            if (entry != null) {
+                apply(entry);
+            } else {
+                tenants.remove(tenantId);
+            }
+        });
     }
 
     /**
@@ -65,9 +43,7 @@ public final class TenantDirectory implements AutoCloseable {
      * @param name the reader's thread and client name
      */
     public static TenantDirectory start(Map<String, Object> consumerConfig, String name) {
-        TenantDirectory directory = new TenantDirectory(consumerConfig, name);
-        directory.thread.start();
-        return directory;
+        return new TenantDirectory(consumerConfig, name);
     }
 
     /** The tenant's entry, if it was ever registered. */
@@ -101,12 +77,17 @@ public final class TenantDirectory implements AutoCloseable {
 
     /** Whether the directory has read the registry up to where it was when the directory started. */
     public boolean isCaughtUp() {
-        return caughtUp.getCount() == 0;
+        return mirror.isCaughtUp();
     }
 
     /** Waits until {@link #isCaughtUp()}; answers whether it is. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return mirror.awaitCaughtUp(timeout);
+    }
+
+    /** A read barrier: see {@link TopicMirror#sync}. */
+    public boolean sync(Duration timeout) throws InterruptedException {
+        return mirror.sync(timeout);
     }
 
     private void apply(TenantRegistration entry) {
@@ -118,69 +99,8 @@ public final class TenantDirectory implements AutoCloseable {
         listeners.forEach(listener -> listener.accept(entry));
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = awaitPartitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, TenantRegistration> record : consumer.poll(POLL)) {
-                    if (record.value() != null) {
-                        apply(record.value());
-                    } else {
-                        tenants.remove(record.key());
-                    }
-                }
-                if (caughtUp.getCount() > 0
-                        && startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    log.info("Tenant registry read: {} tenants", tenants.size());
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            log.error("The tenant registry reader stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(1));
-        }
-    }
-
-    /** The topic's partitions, once it exists (the services create it at start-up). */
-    private List<TopicPartition> awaitPartitions() {
-        while (running) {
-            @Nullable List<PartitionInfo> infos = null;
-            try {
-                infos = consumer.partitionsFor(Topics.TENANTS.name(), Duration.ofSeconds(5));
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                log.debug("Tenant registry topic not reachable yet", e);
-            }
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .toList();
-            }
-            try {
-                Thread.sleep(200); // the topic does not exist yet: ask again shortly
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new WakeupException();
-    }
-
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        mirror.close();
     }
 }

@@ -9,6 +9,7 @@ import io.flowgate.contracts.TenantStatus;
 import io.flowgate.contracts.Topics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,6 +83,27 @@ class TenantDirectoryTests {
 
             directory.written(entry(tenant, TenantStatus.ACTIVE, T0.plusSeconds(5)));
             assertThat(directory.find(tenant)).map(TenantRegistration::status).contains(TenantStatus.SUSPENDED);
+        }
+    }
+
+    @Test
+    void syncIsAReadBarrierForWritesAcknowledgedBeforeIt() throws Exception {
+        try (TenantDirectory directory = TenantDirectory.start(config(), "test-directory-3")) {
+            assertThat(directory.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            List<Long> micros = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String tenant = String.format("c0000000-0000-4000-8000-%012d", i);
+                write(entry(tenant, TenantStatus.OFFBOARDED, T0));
+                long start = System.nanoTime();
+                assertThat(directory.sync(Duration.ofSeconds(10))).isTrue();
+                micros.add((System.nanoTime() - start) / 1000);
+                // No waiting: the barrier alone makes the acknowledged write visible.
+                assertThat(directory.isOffboarded(tenant)).isTrue();
+            }
+            long start = System.nanoTime();
+            assertThat(directory.sync(Duration.ofSeconds(10))).isTrue();
+            micros.add((System.nanoTime() - start) / 1000);
+            System.out.printf("TopicMirror.sync after a write, in µs: %s%n", micros);
         }
     }
 

@@ -5,6 +5,7 @@ import io.flowgate.api.job.TenantJobs;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.subscription.TenantSubscriptions;
 import io.flowgate.api.tenant.TenantRegistry;
 import io.flowgate.contracts.TenantQuotas;
 import io.flowgate.contracts.TenantRegistration;
@@ -47,11 +48,18 @@ class TenantAdminController {
 
     private final TenantRegistry registry;
     private final TenantJobs jobs;
+    private final TenantSubscriptions subscriptions;
     private final ApiProperties api;
     private final Clock clock;
 
-    TenantAdminController(TenantRegistry registry, TenantJobs jobs, ApiProperties api, Clock clock) {
+    TenantAdminController(
+            TenantRegistry registry,
+            TenantJobs jobs,
+            TenantSubscriptions subscriptions,
+            ApiProperties api,
+            Clock clock) {
         this.registry = registry;
+        this.subscriptions = subscriptions;
         this.jobs = jobs;
         this.api = api;
         this.clock = clock;
@@ -129,12 +137,18 @@ class TenantAdminController {
         Mono<TenantRegistration> marked = current.status() == TenantStatus.OFFBOARDED
                 ? Mono.just(current)
                 : registry.save(current.withStatus(TenantStatus.OFFBOARDED, clock.instant(), by(operator)));
-        return marked.flatMap(entry -> jobs.purge(tenantId).map(purge -> {
-            log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
-            Map<String, Object> answer = view(entry);
-            answer.put("purged", Map.of("jobs", purge.jobs(), "cancelled", purge.cancelled()));
-            return answer;
-        }));
+        // Subscriptions first: once they are gone the dispatcher drops every callback of the tenant,
+        // including those of the jobs the purge cancels.
+        return marked.flatMap(entry -> subscriptions
+                .purge(tenantId)
+                .flatMap(removed -> jobs.purge(tenantId).map(purge -> {
+                    log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
+                    Map<String, Object> answer = view(entry);
+                    answer.put(
+                            "purged",
+                            Map.of("jobs", purge.jobs(), "cancelled", purge.cancelled(), "subscriptions", removed));
+                    return answer;
+                })));
     }
 
     private Mono<Map<String, Object>> changeStatus(Jwt operator, String tenantId, TenantStatus next) {
@@ -173,7 +187,13 @@ class TenantAdminController {
         view.put("plan", entry.plan());
         view.put("quotas", entry.quotas());
         view.put("effectiveQuotas", registry.quotasOf(entry));
-        view.put("usage", Map.of("jobsInFlight", jobs.inFlight(entry.tenantId())));
+        view.put(
+                "usage",
+                Map.of(
+                        "jobsInFlight",
+                        jobs.inFlight(entry.tenantId()),
+                        "subscriptions",
+                        subscriptions.active(entry.tenantId())));
         view.put("registeredAt", entry.registeredAt());
         view.put("updatedAt", entry.updatedAt());
         view.put("changedBy", entry.changedBy());

@@ -1,12 +1,15 @@
 package io.flowgate.api.config;
 
+import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobCancelRequested;
 import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.Topics;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
@@ -64,9 +67,31 @@ class KafkaConfig {
         Map<Class<?>, Serializer<?>> byType = Map.of(
                 JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
                 JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer(),
-                TenantRegistration.class, Topics.TENANTS.valueSerde().serializer());
+                TenantRegistration.class, Topics.TENANTS.valueSerde().serializer(),
+                Subscription.class, Topics.SUBSCRIPTIONS.valueSerde().serializer(),
+                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer());
         var factory = new DefaultKafkaProducerFactory<String, Object>(
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
+        factory.addListener(new MicrometerProducerListener<>(meters));
+        return new KafkaTemplate<>(factory);
+    }
+
+    /**
+     * The transactional producer of subscribe, which writes a subscription and its job together. Its
+     * transactional ids are unique to this process: replicas never fence each other, and nothing is
+     * consumed in these transactions, so no id needs to survive a restart.
+     */
+    @Bean
+    KafkaTemplate<String, Object> subscribeTemplate(KafkaProperties kafka, MeterRegistry meters) {
+        Map<String, Object> config = kafka.buildProducerProperties();
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<Class<?>, Serializer<?>> byType = Map.of(
+                JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
+                Subscription.class, Topics.SUBSCRIPTIONS.valueSerde().serializer());
+        var factory = new DefaultKafkaProducerFactory<String, Object>(
+                config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
+        factory.setTransactionIdPrefix("flowgate-api-subscribe-" + UUID.randomUUID() + "-");
         factory.addListener(new MicrometerProducerListener<>(meters));
         return new KafkaTemplate<>(factory);
     }

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * submit, poll and cancel a job.
  */
 @RestController
-class JobController {
+public class JobController {
 
     /** Logic Apps and Power Automate correlation headers carried from the request into the job. */
     static final List<String> CORRELATION_HEADERS =
@@ -65,7 +65,8 @@ class JobController {
         return Mono.defer(() -> jobs.cancel(Tenants.of(token), jobId));
     }
 
-    private static Map<String, String> correlation(HttpHeaders headers) {
+    /** The correlation headers of a request, each at most 256 characters. */
+    public static Map<String, String> correlation(HttpHeaders headers) {
         Map<String, String> correlation = new LinkedHashMap<>();
         for (String name : CORRELATION_HEADERS) {
             String value = headers.getFirst(name);

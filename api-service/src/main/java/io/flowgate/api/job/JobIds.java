@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * replay of the same key finds the same job without any lookup table, and no tenant can derive
  * another's.
  */
-final class JobIds {
+public final class JobIds {
 
     private static final Pattern FORMAT = Pattern.compile("^[A-Za-z0-9_-]{22}$");
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -23,19 +23,19 @@ final class JobIds {
     private final SecureRandom random = new SecureRandom();
     private final SecretKeySpec key;
 
-    JobIds(String secret) {
+    public JobIds(String secret) {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
     /** A fresh random id. */
-    String random() {
+    public String random() {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         return ENCODER.encodeToString(bytes);
     }
 
     /** The id of the job a tenant submits with {@code idempotencyKey}. */
-    String idempotent(String tenantId, String idempotencyKey) {
+    public String idempotent(String tenantId, String idempotencyKey) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
@@ -47,7 +47,7 @@ final class JobIds {
     }
 
     /** Whether {@code id} has the shape of a job id (anything else is a plain 404). */
-    static boolean isWellFormed(String id) {
+    public static boolean isWellFormed(String id) {
         return FORMAT.matcher(id).matches();
     }
 }

@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Submits, reads and cancels jobs for one tenant at a time. */
 @Service
-class JobService {
+public class JobService {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final Duration CANCEL_VISIBLE_WITHIN = Duration.ofSeconds(5);
@@ -83,13 +83,7 @@ class JobService {
             Map<String, String> correlation) {}
 
     Mono<ResponseEntity<?>> submit(Submission request) {
-        OperationDescriptor operation = catalog.find(request.operation())
-                .orElseThrow(() -> new FlowgateProblem(
-                        404,
-                        ProblemTypes.OPERATION_NOT_FOUND,
-                        "Operation not found",
-                        "There is no operation named '" + request.operation()
-                                + "'. GET /api/v1/operations lists them."));
+        OperationDescriptor operation = operation(request.operation());
         validate(operation, request.input());
         String hash = RequestHash.of(operation.name(), request.input());
         Duration wait = request.prefer().effectiveWait(operation.waitBudget(), properties.maxWait());
@@ -140,6 +134,72 @@ class JobService {
         });
     }
 
+    /**
+     * The job of a webhook subscription (the webhook action): the input is checked against the
+     * operation's schema and the job takes a place in the tenant's jobs in flight, which {@link
+     * #abandoned} gives back if the job is not written.
+     *
+     * @throws FlowgateProblem 404 for an unknown operation, 400 for an invalid input, 429 over quota
+     */
+    public JobSubmitted draftForSubscription(
+            String tenantId,
+            String operationName,
+            JsonNode input,
+            Map<String, String> correlation,
+            String subscriptionId) {
+        OperationDescriptor operation = operation(operationName);
+        validate(operation, input);
+        Instant now = clock.instant();
+        JobSubmitted job = new JobSubmitted(
+                tenantId,
+                ids.random(),
+                operation.name(),
+                input,
+                RequestHash.of(operation.name(), input),
+                now,
+                now.plus(properties.jobDeadline()),
+                correlation,
+                subscriptionId);
+        reserve(tenantId, job.jobId());
+        return job;
+    }
+
+    /** The job drafted for a subscription was written: this replica vouches for it at once. */
+    public void written(JobSubmitted job) {
+        view.accepted(JobStatus.accepted(job));
+        meters.counter("flowgate.api.jobs.accepted", "operation", job.operation())
+                .increment();
+    }
+
+    /** The job drafted for a subscription was not written: give its place back. */
+    public void abandoned(JobSubmitted job) {
+        inFlight.release(job.tenantId(), job.jobId());
+    }
+
+    private OperationDescriptor operation(String name) {
+        return catalog.find(name)
+                .orElseThrow(() -> new FlowgateProblem(
+                        404,
+                        ProblemTypes.OPERATION_NOT_FOUND,
+                        "Operation not found",
+                        "There is no operation named '" + name + "'. GET /api/v1/operations lists them."));
+    }
+
+    private void reserve(String tenantId, String jobId) {
+        int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).jobsInFlight());
+        if (!inFlight.tryReserve(tenantId, jobId, limit)) {
+            throw new FlowgateProblem(
+                    429,
+                    ProblemTypes.QUOTA_EXCEEDED,
+                    "Too many jobs in flight",
+                    "The tenant has " + limit + " jobs accepted and not finished, its limit; retry once some"
+                            + " have finished.",
+                    JOBS_IN_FLIGHT_RETRY_AFTER,
+                    Map.of("limit", limit),
+                    null);
+        }
+    }
+
     private Mono<ResponseEntity<?>> accept(
             Submission request, OperationDescriptor operation, String jobId, String hash, Duration wait) {
         Instant now = clock.instant();
@@ -153,18 +213,7 @@ class JobService {
                 now.plus(properties.jobDeadline()),
                 request.correlation(),
                 null);
-        int limit = Objects.requireNonNull(tenants.quotasOf(request.tenantId()).jobsInFlight());
-        if (!inFlight.tryReserve(request.tenantId(), jobId, limit)) {
-            throw new FlowgateProblem(
-                    429,
-                    ProblemTypes.QUOTA_EXCEEDED,
-                    "Too many jobs in flight",
-                    "The tenant has " + limit + " jobs accepted and not finished, its limit; retry once some"
-                            + " have finished.",
-                    JOBS_IN_FLIGHT_RETRY_AFTER,
-                    Map.of("limit", limit),
-                    null);
-        }
+        reserve(request.tenantId(), jobId);
         // Register before the write, so a job that finishes at once cannot be missed.
         JobStatusUpdates.Waiter waiter = wait.isZero() ? null : updates.register(jobId);
         return commands.submit(job)

@@ -8,6 +8,7 @@ import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -45,6 +46,29 @@ public class TenantJobs {
     /** The tenant's jobs accepted and not finished. */
     public int inFlight(String tenantId) {
         return inFlight.count(tenantId);
+    }
+
+    /**
+     * Cancels the tenant's job if it has not finished (an unsubscribe does this); completes at once
+     * for a finished, unknown or other tenant's job.
+     */
+    public Mono<Void> cancelIfUnfinished(String tenantId, String jobId) {
+        Optional<JobStatus> status;
+        try {
+            status = view.find(tenantId, jobId);
+        } catch (JobStatusView.StatusViewUnavailable e) {
+            return Mono.error(new FlowgateProblem(
+                    503,
+                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "Job statuses are being restored; retry shortly.",
+                    properties.unavailableRetryAfter(),
+                    Map.of(),
+                    e));
+        }
+        return status.filter(s -> !s.state().isTerminal())
+                .map(s -> commands.cancel(s).then())
+                .orElse(Mono.empty());
     }
 
     /**

@@ -20,6 +20,10 @@ public final class ProblemTypes {
     public static final String TENANT_NOT_ACTIVE = BASE + "tenant-not-active";
     public static final String TENANT_NOT_FOUND = BASE + "tenant-not-found";
     public static final String INVALID_TENANT_CHANGE = BASE + "invalid-tenant-change";
+    public static final String SUBSCRIPTION_NOT_FOUND = BASE + "subscription-not-found";
+    public static final String INVALID_SUBSCRIPTION = BASE + "invalid-subscription";
+    public static final String CALLBACK_URL_NOT_ALLOWED = BASE + "callback-url-not-allowed";
+    public static final String INVALID_DEAD_LETTER_SELECTION = BASE + "invalid-dead-letter-selection";
     public static final String INTERNAL = BASE + "internal-error";
 
     private ProblemTypes() {}

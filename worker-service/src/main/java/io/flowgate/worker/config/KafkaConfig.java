@@ -1,5 +1,6 @@
 package io.flowgate.worker.config;
 
+import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
@@ -37,7 +38,8 @@ class KafkaConfig {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Map<Class<?>, Serializer<?>> byType = Map.of(
                 JobStatus.class, Topics.JOB_STATUS.valueSerde().serializer(),
-                OperationDescriptor.class, Topics.OPERATIONS.valueSerde().serializer());
+                OperationDescriptor.class, Topics.OPERATIONS.valueSerde().serializer(),
+                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer());
         var factory = new DefaultKafkaProducerFactory<String, Object>(
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
         factory.addListener(new MicrometerProducerListener<>(meters));

@@ -2,6 +2,7 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.PartitionOffsets;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;

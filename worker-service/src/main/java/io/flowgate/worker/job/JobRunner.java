@@ -129,7 +129,7 @@ class JobRunner {
             }
             if (end != null) {
                 Thread.interrupted();
-                writer.write(end, run::isHandedOver);
+                writer.writeFinal(job, end, run::isHandedOver);
                 outcome = end.state().name().toLowerCase(Locale.ROOT);
                 log.info("Job {} ({}) ended {}", job.jobId(), job.operation(), end.state());
                 onFinished.run();

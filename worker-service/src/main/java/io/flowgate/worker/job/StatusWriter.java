@@ -1,6 +1,8 @@
 package io.flowgate.worker.job;
 
+import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
 import io.flowgate.tenancy.TenantDirectory;
 import java.time.Duration;
@@ -40,21 +42,35 @@ class StatusWriter {
         if (tenants.isOffboarded(status.tenantId())) {
             return; // the tenant's statuses were purged; a late one must not bring a job back
         }
+        send(Topics.JOB_STATUS.name(), status.jobId(), status, "status " + status.state(), handedOver);
+    }
+
+    /**
+     * Writes the final status of {@code job} and, for a webhook action's job, the callback that
+     * reports it, each acknowledged by Kafka before the next. A crash in between runs the job again,
+     * which writes the callback again with the same delivery id: receivers see at-least-once delivery
+     * under one {@code webhook-id}.
+     */
+    void writeFinal(JobSubmitted job, JobStatus end, BooleanSupplier handedOver) {
+        write(end, handedOver);
+        if (job.subscriptionId() == null || tenants.isOffboarded(job.tenantId())) {
+            return;
+        }
+        CallbackRequested callback = Callbacks.jobEnded(job, end);
+        send(Topics.CALLBACKS.name(), job.subscriptionId(), callback, "callback", handedOver);
+    }
+
+    private void send(String topic, String key, Object value, String what, BooleanSupplier handedOver) {
         Duration backoff = Duration.ofMillis(200);
         while (true) {
             try {
-                kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status).get(60, TimeUnit.SECONDS);
+                kafka.send(topic, key, value).get(60, TimeUnit.SECONDS);
                 return;
             } catch (InterruptedException e) {
                 // A stop signal arrived while writing; the write itself still has to happen.
                 Thread.interrupted();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                log.warn(
-                        "Could not write status {} of job {}; retrying in {}",
-                        status.state(),
-                        status.jobId(),
-                        backoff,
-                        e);
+                log.warn("Could not write the {} of {}; retrying in {}", what, key, backoff, e);
             }
             if (handedOver.getAsBoolean()) {
                 throw new HandedOver();

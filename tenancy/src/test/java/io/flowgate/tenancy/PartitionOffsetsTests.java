@@ -1,4 +1,4 @@
-package io.flowgate.worker.job;
+package io.flowgate.tenancy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

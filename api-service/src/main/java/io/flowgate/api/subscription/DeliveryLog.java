@@ -1,0 +1,26 @@
+package io.flowgate.api.subscription;
+
+import io.flowgate.contracts.DeliveryAttempted;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The latest delivery attempts of one subscription, newest first.
+ *
+ * @param attempts at most {@link #SIZE} attempts
+ */
+record DeliveryLog(List<DeliveryAttempted> attempts) {
+
+    /** Attempts kept per subscription: every attempt of a full retry schedule, with room to spare. */
+    static final int SIZE = 100;
+
+    static final DeliveryLog EMPTY = new DeliveryLog(List.of());
+
+    /** This log with {@code attempt} added in front, the oldest dropped beyond {@link #SIZE}. */
+    DeliveryLog with(DeliveryAttempted attempt) {
+        List<DeliveryAttempted> next = new ArrayList<>(Math.min(attempts.size() + 1, SIZE));
+        next.add(attempt);
+        next.addAll(attempts.subList(0, Math.min(attempts.size(), SIZE - 1)));
+        return new DeliveryLog(List.copyOf(next));
+    }
+}

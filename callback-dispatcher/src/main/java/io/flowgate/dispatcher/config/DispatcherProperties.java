@@ -1,0 +1,63 @@
+package io.flowgate.dispatcher.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of callback delivery. Every one is documented in docs/configuration.md.
+ *
+ * @param connectTimeout longest wait for a connection to a receiver
+ * @param responseTimeout longest wait for the receiver's answer once the request is sent
+ * @param maxResponseBody most of a receiver's answer body that is read (the rest is dropped)
+ * @param retrySchedule the waits before the 2nd, 3rd, ... attempt; its length + 1 is the number of
+ *     attempts. The default spans about a day: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h
+ * @param jitter each wait is varied at random by up to this fraction either way
+ * @param retryTiers the delays of the retry topics, one topic each; a wait is served by the longest
+ *     tier not above it, repeatedly, so any wait works with a few tiers
+ * @param maxRetryAfter cap on a receiver's {@code Retry-After}
+ * @param tenantConcurrency attempts in progress at once per tenant
+ * @param tenantQueue attempts waiting per tenant beyond those; more are put off to the shortest tier
+ * @param maxPending attempts in progress or waiting in this replica before it stops reading
+ * @param syncTimeout longest wait for the subscription and tenant views to catch up before an attempt
+ * @param catchUpTimeout longest wait at start-up for the views to be read
+ * @param breaker the circuit breaker of each (tenant, receiver host)
+ */
+@ConfigurationProperties("flowgate.dispatcher")
+public record DispatcherProperties(
+        @DefaultValue("5s") Duration connectTimeout,
+        @DefaultValue("15s") Duration responseTimeout,
+        @DefaultValue("64KB") DataSize maxResponseBody,
+
+        @DefaultValue({"5s", "5m", "30m", "2h", "5h", "10h", "10h"})
+        List<Duration> retrySchedule,
+
+        @DefaultValue("0.2") double jitter,
+        @DefaultValue({"5s", "1m", "10m", "1h"}) List<Duration> retryTiers,
+        @DefaultValue("6h") Duration maxRetryAfter,
+        @DefaultValue("8") int tenantConcurrency,
+        @DefaultValue("32") int tenantQueue,
+        @DefaultValue("1000") int maxPending,
+        @DefaultValue("5s") Duration syncTimeout,
+        @DefaultValue("30s") Duration catchUpTimeout,
+        @DefaultValue Breaker breaker) {
+
+    /**
+     * Circuit breaker settings.
+     *
+     * @param failureRate percentage of failed attempts (connection errors, timeouts, 408, 429, 5xx)
+     *     in the window that opens the circuit
+     * @param window attempts in the sliding window
+     * @param minimumCalls attempts before the rate is judged
+     * @param openFor how long an open circuit refuses attempts before letting a few through
+     * @param evictIdleAfter a breaker not used for this long is forgotten
+     */
+    public record Breaker(
+            @DefaultValue("50") float failureRate,
+            @DefaultValue("20") int window,
+            @DefaultValue("10") int minimumCalls,
+            @DefaultValue("30s") Duration openFor,
+            @DefaultValue("1h") Duration evictIdleAfter) {}
+}

@@ -1,0 +1,406 @@
+package io.flowgate.dispatcher.delivery;
+
+import io.flowgate.contracts.CallbackDeadLettered;
+import io.flowgate.contracts.CallbackRequested;
+import io.flowgate.contracts.DeliveryAttempted;
+import io.flowgate.contracts.DeliveryOutcome;
+import io.flowgate.contracts.Subscription;
+import io.flowgate.contracts.Topic;
+import io.flowgate.contracts.Topics;
+import io.flowgate.dispatcher.config.DispatcherProperties;
+import io.flowgate.tenancy.SecretBox;
+import io.flowgate.tenancy.TenantDirectory;
+import io.flowgate.webhooks.CallbackUrlPolicy;
+import io.flowgate.webhooks.SigningKeys;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Decides the fate of each callback read from Kafka and makes it durable: an attempt, then either
+ * done (delivered, gone) or a retry written to a tier topic or a dead letter, and the attempt in the
+ * attempts log. The returned future completes only once all of that is in Kafka, and only then may
+ * the callback's offset be committed: a crash at any point repeats the attempt (at-least-once, under
+ * the same {@code webhook-id}) rather than losing it.
+ */
+public final class Dispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration EARLY_TOLERANCE = Duration.ofMillis(20);
+    private static final Duration MAX_WRITE_BACKOFF = Duration.ofSeconds(10);
+
+    private final TenantDirectory tenants;
+    private final SubscriptionDirectory subscriptions;
+    private final SecretBox callbackUrls;
+    private final CallbackUrlPolicy policy;
+    private final SigningKeys keys;
+    private final CallbackSender sender;
+    private final HostBreakers breakers;
+    private final TenantLimiter limiter;
+    private final RetrySchedule schedule;
+    private final RetryTiers tiers;
+    private final KafkaTemplate<String, Object> kafka;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Duration syncTimeout;
+    private final ExecutorService executor;
+    private volatile boolean closing;
+
+    /** What the dispatcher works with. */
+    public record Parts(
+            TenantDirectory tenants,
+            SubscriptionDirectory subscriptions,
+            SecretBox callbackUrls,
+            CallbackUrlPolicy policy,
+            SigningKeys keys,
+            KafkaTemplate<String, Object> kafka,
+            MeterRegistry meters,
+            Clock clock) {}
+
+    public Dispatcher(Parts parts, DispatcherProperties settings, ExecutorService executor) {
+        this.tenants = parts.tenants();
+        this.subscriptions = parts.subscriptions();
+        this.callbackUrls = parts.callbackUrls();
+        this.policy = parts.policy();
+        this.keys = parts.keys();
+        this.kafka = parts.kafka();
+        this.meters = parts.meters();
+        this.clock = parts.clock();
+        this.executor = executor;
+        this.syncTimeout = settings.syncTimeout();
+        this.sender = new CallbackSender(
+                policy.addresses(),
+                settings.connectTimeout(),
+                settings.responseTimeout(),
+                settings.maxResponseBody().toBytes());
+        this.breakers = new HostBreakers(settings.breaker(), meters);
+        this.limiter = new TenantLimiter(settings.tenantConcurrency(), settings.tenantQueue(), executor);
+        this.schedule = new RetrySchedule(
+                settings.retrySchedule(),
+                settings.jitter(),
+                settings.maxRetryAfter(),
+                new java.util.Random()); // thread-safe: attempts run on many threads
+        this.tiers = new RetryTiers(settings.retryTiers());
+        meters.gauge("flowgate.dispatcher.pending", limiter, TenantLimiter::pending);
+        meters.gauge("flowgate.dispatcher.breakers", breakers, HostBreakers::size);
+    }
+
+    /** The retry tiers. */
+    public RetryTiers tiers() {
+        return tiers;
+    }
+
+    /** Attempts in progress or waiting for their tenant's turn. */
+    public int pending() {
+        return limiter.pending();
+    }
+
+    /**
+     * Takes one callback read from Kafka.
+     *
+     * @return completes once the callback's fate is durable; fails only when the dispatcher closes
+     *     first (the callback is then read again by whoever owns its partition next)
+     */
+    public CompletableFuture<Void> handle(CallbackRequested callback) {
+        Instant now = clock.instant();
+        Duration early = Duration.between(now, callback.notBefore());
+        if (early.compareTo(EARLY_TOLERANCE) > 0) {
+            // Out of a tier before its time is up (a wait longer than the tier): on to the next tier.
+            return CompletableFuture.runAsync(() -> write(tiers.forWait(early), callback), executor);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean taken = limiter.offer(
+                callback.tenantId(),
+                () -> {
+                    try {
+                        attempt(callback);
+                        return CompletableFuture.completedFuture(null);
+                    } catch (RuntimeException e) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                },
+                done);
+        if (taken) {
+            return done;
+        }
+        // The tenant already has its fill of attempts in progress and waiting (a slow receiver):
+        // put this one off to the shortest tier rather than hold it here. It is not an attempt.
+        meters.counter("flowgate.dispatcher.deferred").increment();
+        Topic<String, CallbackRequested> shortest = tiers.shortest();
+        return CompletableFuture.runAsync(
+                () -> write(
+                        shortest,
+                        callback.deferred(clock.instant()
+                                .plus(tiers.delayOf(shortest.name()).orElseThrow()))),
+                executor);
+    }
+
+    private void attempt(CallbackRequested callback) {
+        awaitViews();
+        String tenantId = callback.tenantId();
+        if (tenants.isOffboarded(tenantId)) {
+            dropped(callback, "offboarded");
+            return;
+        }
+        Optional<Subscription> found = subscriptions
+                .find(callback.subscriptionId())
+                .filter(s -> s.tenantId().equals(tenantId));
+        if (found.isEmpty()) {
+            dropped(callback, "unsubscribed");
+            return;
+        }
+        Subscription subscription = found.get();
+        int attempt = callback.attempts() + 1;
+        Instant start = clock.instant();
+        URI url;
+        try {
+            url = policy.check(callbackUrls.open(subscription.sealedCallbackUrl(), tenantId));
+        } catch (SecretBox.SecretUnreadable e) {
+            deadLetter(callback, attempt, start, 0, null, "the callback URL cannot be decrypted (unknown key)");
+            return;
+        } catch (CallbackUrlPolicy.Refused e) {
+            deadLetter(callback, attempt, start, 0, null, "callback URL not allowed: " + e.getMessage());
+            return;
+        }
+        CircuitBreaker breaker = breakers.of(tenantId, subscription.callbackHost());
+        long began = System.nanoTime();
+        CallbackSender.Answer answer;
+        if (!breaker.tryAcquirePermission()) {
+            answer = CallbackSender.Answer.failed("circuit open for " + subscription.callbackHost());
+        } else {
+            answer = send(url, callback, start);
+            long took = System.nanoTime() - began;
+            if (isReceiverFault(answer)) {
+                breaker.onError(took, TimeUnit.NANOSECONDS, new CallbackFailed(String.valueOf(answer.failure())));
+            } else {
+                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            }
+        }
+        long latency = Duration.ofNanos(System.nanoTime() - began).toMillis();
+        settle(callback, attempt, start, latency, answer);
+    }
+
+    private CallbackSender.Answer send(URI url, CallbackRequested callback, Instant start) {
+        String body = callback.payload().toString();
+        long timestamp = start.getEpochSecond();
+        Map<String, String> headers = new LinkedHashMap<>(callback.correlation());
+        headers.put("webhook-id", callback.deliveryId());
+        headers.put("webhook-timestamp", Long.toString(timestamp));
+        headers.put("webhook-signature", keys.signature(callback.tenantId(), callback.deliveryId(), timestamp, body));
+        headers.put("User-Agent", "Flowgate-Webhooks/1");
+        CallbackSender.Answer answer =
+                sender.post(url, headers, body.getBytes(StandardCharsets.UTF_8)).block();
+        return answer != null ? answer : CallbackSender.Answer.failed("no answer");
+    }
+
+    private void settle(
+            CallbackRequested callback, int attempt, Instant start, long latency, CallbackSender.Answer answer) {
+        Integer status = answer.status();
+        if (status != null && status >= 200 && status < 300) {
+            recordAttempt(callback, attempt, start, DeliveryOutcome.DELIVERED, status, null, latency, null);
+        } else if (status != null && (status == 404 || status == 410)) {
+            recordAttempt(
+                    callback,
+                    attempt,
+                    start,
+                    DeliveryOutcome.GONE,
+                    status,
+                    "the receiver answered " + status + ": the subscription is gone",
+                    latency,
+                    null);
+        } else if (answer.addressRefused()) {
+            deadLetter(callback, attempt, start, latency, null, String.valueOf(answer.failure()));
+        } else if (status != null && status >= 300 && status < 400) {
+            deadLetter(callback, attempt, start, latency, status, "redirect (" + status + ") not followed");
+        } else if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
+            deadLetter(callback, attempt, start, latency, status, "the receiver refused the callback (" + status + ")");
+        } else {
+            String reason = status != null ? "the receiver answered " + status : String.valueOf(answer.failure());
+            Duration retryAfter = status != null && (status == 429 || status == 503) ? answer.retryAfter() : null;
+            Optional<Duration> wait = schedule.after(attempt, retryAfter);
+            if (wait.isEmpty()) {
+                deadLetter(
+                        callback, attempt, start, latency, status, "attempts exhausted (" + attempt + "): " + reason);
+                return;
+            }
+            Instant next = clock.instant().plus(wait.get());
+            Topic<String, CallbackRequested> tier = tiers.forWait(wait.get());
+            write(tier, callback.retry(next));
+            meters.counter("flowgate.dispatcher.retries.scheduled", "tier", tier.name())
+                    .increment();
+            recordAttempt(callback, attempt, start, DeliveryOutcome.RETRYING, status, reason, latency, next);
+        }
+    }
+
+    private void deadLetter(
+            CallbackRequested callback,
+            int attempt,
+            Instant start,
+            long latency,
+            @Nullable Integer status,
+            String reason) {
+        write(Topics.CALLBACK_DEAD_LETTERS, new CallbackDeadLettered(callback, reason, status, clock.instant()));
+        meters.counter("flowgate.dispatcher.dead.letters").increment();
+        recordAttempt(callback, attempt, start, DeliveryOutcome.DEAD_LETTERED, status, reason, latency, null);
+    }
+
+    private void recordAttempt(
+            CallbackRequested callback,
+            int attempt,
+            Instant start,
+            DeliveryOutcome outcome,
+            @Nullable Integer status,
+            @Nullable String error,
+            long latency,
+            @Nullable Instant next) {
+        write(
+                Topics.DELIVERY_ATTEMPTS,
+                new DeliveryAttempted(
+                        callback.tenantId(),
+                        callback.subscriptionId(),
+                        callback.deliveryId(),
+                        attempt,
+                        start,
+                        outcome,
+                        status,
+                        error,
+                        latency,
+                        next));
+        String tag = outcome.name().toLowerCase(Locale.ROOT);
+        meters.counter("flowgate.dispatcher.deliveries", "outcome", tag).increment();
+        Timer.builder("flowgate.dispatcher.attempt.latency")
+                .tag("outcome", tag)
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(Duration.ofMillis(latency));
+        log.info(
+                "Callback {} of subscription {} (tenant {}): attempt {} {}{}",
+                callback.deliveryId(),
+                callback.subscriptionId(),
+                callback.tenantId(),
+                attempt,
+                tag,
+                error == null ? "" : " (" + error + ")");
+    }
+
+    private void dropped(CallbackRequested callback, String reason) {
+        meters.counter("flowgate.dispatcher.dropped", "reason", reason).increment();
+        log.info(
+                "Callback {} of subscription {} (tenant {}) dropped: {}",
+                callback.deliveryId(),
+                callback.subscriptionId(),
+                callback.tenantId(),
+                reason);
+    }
+
+    /** Waits until the tenant and subscription views hold everything committed before now. */
+    private void awaitViews() {
+        Duration backoff = Duration.ofMillis(100);
+        while (true) {
+            try {
+                if (tenants.sync(syncTimeout) && subscriptions.sync(syncTimeout)) {
+                    return;
+                }
+                log.warn("Subscription views not current within {}; waiting before the attempt", syncTimeout);
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) > 0
+                        ? MAX_WRITE_BACKOFF
+                        : backoff.multipliedBy(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Closing();
+            }
+        }
+    }
+
+    private <V> void write(Topic<String, V> topic, CallbackRequested callback) {
+        writeRecord(topic.name(), callback.subscriptionId(), callback);
+    }
+
+    private void write(Topic<String, ?> topic, CallbackDeadLettered dead) {
+        writeRecord(topic.name(), dead.callback().subscriptionId(), dead);
+    }
+
+    private void write(Topic<String, ?> topic, DeliveryAttempted attempt) {
+        writeRecord(topic.name(), attempt.subscriptionId(), attempt);
+    }
+
+    /** Writes one record and waits for Kafka to have it, trying again while Kafka is away. */
+    private void writeRecord(String topic, String key, Object value) {
+        Duration backoff = Duration.ofMillis(200);
+        while (true) {
+            if (closing) {
+                throw new Closing();
+            }
+            try {
+                kafka.send(topic, key, value).get(30, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Closing();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                log.warn("Could not write to {}; retrying in {}", topic, backoff, e);
+            }
+            pause(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) > 0
+                    ? MAX_WRITE_BACKOFF
+                    : backoff.multipliedBy(2);
+        }
+    }
+
+    private void pause(Duration backoff) {
+        try {
+            Thread.sleep(backoff); // Kafka is away: wait before asking again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Closing();
+        }
+    }
+
+    /** Connection errors, timeouts, 408, 429 and 5xx count against the receiver's circuit. */
+    private static boolean isReceiverFault(CallbackSender.Answer answer) {
+        Integer status = answer.status();
+        if (status == null) {
+            return !answer.addressRefused();
+        }
+        return status == 408 || status == 429 || status >= 500;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        sender.close();
+    }
+
+    /** The dispatcher is closing: the callback is left to the partition's next owner. */
+    static final class Closing extends RuntimeException {
+        Closing() {
+            super("the dispatcher is closing", null, false, false);
+        }
+    }
+
+    /** A failed attempt, as the circuit breaker records it. */
+    static final class CallbackFailed extends RuntimeException {
+        CallbackFailed(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.flowgate.dispatcher.delivery;
+
+import io.flowgate.contracts.Subscription;
+import io.flowgate.contracts.Topics;
+import io.flowgate.tenancy.TopicMirror;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every live subscription, read from the compacted {@code flowgate.subscriptions} topic and followed.
+ * Before each attempt the dispatcher calls {@link #sync}, so an unsubscribe acknowledged before the
+ * attempt would start is always seen: no new attempt starts after an unsubscribe has been answered.
+ */
+public final class SubscriptionDirectory implements AutoCloseable {
+
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final TopicMirror<Subscription> mirror;
+
+    public SubscriptionDirectory(Map<String, Object> consumerConfig) {
+        this.mirror = TopicMirror.start(
+                Topics.SUBSCRIPTIONS, consumerConfig, "flowgate-dispatcher-subscriptions", (id, subscription) -> {
+                    if (subscription == null) {
+                        subscriptions.remove(id);
+                    } else {
+                        subscriptions.put(id, subscription);
+                    }
+                });
+    }
+
+    /** The subscription, if it exists. */
+    public Optional<Subscription> find(String subscriptionId) {
+        return Optional.ofNullable(subscriptions.get(subscriptionId));
+    }
+
+    /** A read barrier: see {@link TopicMirror#sync}. */
+    public boolean sync(Duration timeout) throws InterruptedException {
+        return mirror.sync(timeout);
+    }
+
+    /** Waits until the topic has been read up to where it was at start-up. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return mirror.awaitCaughtUp(timeout);
+    }
+
+    @Override
+    public void close() {
+        mirror.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.flowgate.worker.job;
+
+import io.flowgate.contracts.CallbackRequested;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JobSubmitted;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The callback of a webhook action's job (PROTOCOL.md rule 14). */
+final class Callbacks {
+
+    private Callbacks() {}
+
+    /**
+     * The callback reporting that {@code job} ended with {@code end}: {@code jobId}, {@code status}
+     * and {@code result} or {@code error}, since a callback cannot fail the action by its HTTP
+     * status. Its delivery id is derived from the subscription and the job, so a job run twice
+     * (at-least-once) yields the same {@code webhook-id}.
+     */
+    static CallbackRequested jobEnded(JobSubmitted job, JobStatus end) {
+        String subscriptionId = Objects.requireNonNull(job.subscriptionId());
+        ObjectNode payload = JsonNodeFactory.instance.objectNode();
+        payload.put("subscriptionId", subscriptionId);
+        payload.put("jobId", job.jobId());
+        payload.put("operation", job.operation());
+        payload.put("status", end.state().name().toLowerCase(Locale.ROOT));
+        if (end.result() != null) {
+            payload.set("result", end.result());
+        }
+        if (end.error() != null) {
+            ObjectNode error = payload.putObject("error");
+            error.put("type", end.error().type());
+            error.put("title", end.error().title());
+            error.put("status", end.error().status());
+            error.put("detail", end.error().detail());
+            if (end.error().errors() != null) {
+                error.putArray("errors").addAll(end.error().errors());
+            }
+        }
+        payload.put("completedAt", end.updatedAt().toString());
+        return new CallbackRequested(
+                job.tenantId(),
+                subscriptionId,
+                deliveryId(subscriptionId, job.jobId()),
+                payload,
+                end.updatedAt(),
+                0,
+                end.updatedAt(),
+                job.correlation());
+    }
+
+    /** {@code msg_} and 128 bits of SHA-256 over the subscription and job ids, base64url. */
+    static String deliveryId(String subscriptionId, String jobId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((subscriptionId + ":" + jobId).getBytes(StandardCharsets.UTF_8));
+            return "msg_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}
