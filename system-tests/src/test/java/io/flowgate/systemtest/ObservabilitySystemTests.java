@@ -81,4 +81,30 @@ class ObservabilitySystemTests {
                         .contains("kafka_consumer_"));
         assertThat(metrics(stack.dispatcher())).contains("jvm_memory_used_bytes");
     }
+
+    @Test
+    void deliveryMetricsAreExported() {
+        String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        var api = Http.testClient(stack.apiUrl());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, token));
+        try (Receiver receiver = new Receiver()) {
+            receiver.script("/metrics-cb", 500, 200);
+            Subscriptions.subscribed(
+                    token,
+                    "jsonata-transform",
+                    receiver.url("/metrics-cb", "x"),
+                    "{\"expression\":\"1\",\"document\":{}}");
+            receiver.await("/metrics-cb", 2, Duration.ofSeconds(30));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(metrics(stack.dispatcher()))
+                        .contains("flowgate_dispatcher_deliveries_total{outcome=\"delivered\"")
+                        .contains("flowgate_dispatcher_deliveries_total{outcome=\"retrying\"")
+                        .contains("flowgate_dispatcher_attempt_latency_seconds_bucket{")
+                        .contains("flowgate_dispatcher_retries_scheduled_total{")
+                        .contains("flowgate_dispatcher_dead_letters_total")
+                        .contains("flowgate_dispatcher_pending")
+                        .contains("resilience4j_circuitbreaker_state{")
+                        .contains("kafka_consumer_"));
+    }
 }

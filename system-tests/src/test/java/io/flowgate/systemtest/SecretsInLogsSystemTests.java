@@ -92,16 +92,14 @@ class SecretsInLogsSystemTests {
 
             // A webhook action, its callback failing once then delivered, read and removed.
             receiver.script(CALLBACK_PATH, 500, 200);
-            String subscription = WebhookActionSystemTests.subscribed(
-                    contoso, "jsonata-transform", receiver.url(CALLBACK_PATH, SIG), """
+            String subscription =
+                    Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(CALLBACK_PATH, SIG), """
                             {"expression":"a","document":{"a":1}}""");
             receiver.await(CALLBACK_PATH, 2, Duration.ofSeconds(30));
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> WebhookActionSystemTests.deliveries(contoso, subscription)
-                                    .size()
-                            == 2);
-            WebhookActionSystemTests.get(contoso, subscription);
-            WebhookActionSystemTests.delete(contoso, subscription);
+                    .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 2);
+            Subscriptions.get(contoso, subscription);
+            Subscriptions.delete(contoso, subscription);
         } finally {
             root.detachAppender(captured);
             flowgate.setLevel(previous);

@@ -3,7 +3,6 @@ package io.flowgate.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.standardwebhooks.Webhook;
 import io.flowgate.contracts.CallbackDeadLettered;
 import io.flowgate.contracts.Topics;
 import io.flowgate.devstack.LocalStack;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,101 +56,22 @@ class WebhookActionSystemTests {
         receiver.close();
     }
 
-    static EntityExchangeResult<String> subscribe(String token, String operation, String callbackUrl, String input) {
-        return api.post()
-                .uri("/api/v1/operations/{operation}/subscriptions", operation)
-                .headers(h -> {
-                    h.setBearerAuth(token);
-                    h.add("x-ms-workflow-run-id", "run-" + operation);
-                })
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"callbackUrl\":" + JSON.writeValueAsString(callbackUrl) + ",\"input\":" + input + "}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
-    }
-
-    static EntityExchangeResult<String> get(String token, String path) {
-        return api.get()
-                .uri(URI.create(stack.apiUrl() + path))
-                .headers(h -> h.setBearerAuth(token))
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
-    }
-
-    static int delete(String token, String path) {
-        return api.delete()
-                .uri(URI.create(stack.apiUrl() + path))
-                .headers(h -> h.setBearerAuth(token))
-                .exchange()
-                .expectBody()
-                .returnResult()
-                .getStatus()
-                .value();
-    }
-
-    static JsonNode json(String body) {
-        return JSON.readTree(body);
-    }
-
-    static String path(String location) {
-        return URI.create(location).getRawPath();
-    }
-
-    /** Subscribes and checks the 201; answers the subscription's path. */
-    static String subscribed(String token, String operation, String callbackUrl, String input) {
-        var result = subscribe(token, operation, callbackUrl, input);
-        assertThat(result.getStatus().value()).as(result.getResponseBody()).isEqualTo(201);
-        return path(result.getResponseHeaders().getLocation().toString());
-    }
-
-    static List<JsonNode> deliveries(String token, String subscription) {
-        var result = get(token, subscription + "/deliveries");
-        assertThat(result.getStatus().value()).isEqualTo(200);
-        List<JsonNode> attempts = new ArrayList<>();
-        json(result.getResponseBody()).get("value").forEach(attempts::add);
-        return attempts;
-    }
-
-    static String secretOf(String token) {
-        return json(get(token, "/api/v1/webhook-signing-secrets").getResponseBody())
-                .get("value")
-                .get(0)
-                .get("secret")
-                .asString();
-    }
-
-    static void verifySignature(String secret, Receiver.Call call) throws Exception {
-        new Webhook(secret)
-                .verify(
-                        call.body(),
-                        Map.of(
-                                "webhook-id", List.of(call.header("webhook-id")),
-                                "webhook-timestamp", List.of(call.header("webhook-timestamp")),
-                                "webhook-signature", List.of(call.header("webhook-signature"))));
-    }
-
-    static String unique(String name) {
-        return "/" + name + "-" + UUID.randomUUID();
-    }
-
     @Test
     void subscribeRunsTheJobAndCallsBackOnceWithASignedResult() throws Exception {
-        String path = unique("ok");
+        String path = Subscriptions.unique("ok");
         String sig = "s3cret-" + UUID.randomUUID();
-        var result = subscribe(contoso, "jsonata-transform", receiver.url(path, sig), SUM);
+        var result = Subscriptions.subscribe(contoso, "jsonata-transform", receiver.url(path, sig), SUM);
 
         assertThat(result.getStatus().value()).isEqualTo(201);
         URI location = result.getResponseHeaders().getLocation();
         assertThat(location.toString()).startsWith(stack.apiUrl() + "/api/v1/subscriptions/");
-        JsonNode created = json(result.getResponseBody());
+        JsonNode created = Subscriptions.json(result.getResponseBody());
         assertThat(location.getPath())
                 .endsWith("/" + created.get("subscriptionId").asString());
         assertThat(result.getResponseBody()).doesNotContain(sig).doesNotContain(path);
 
         Receiver.Call call = receiver.await(path, 1, WITHIN).getFirst();
-        JsonNode payload = json(call.body());
+        JsonNode payload = Subscriptions.json(call.body());
         assertThat(payload.get("status").asString()).isEqualTo("succeeded");
         assertThat(payload.get("jobId").asString())
                 .isEqualTo(created.get("jobId").asString());
@@ -162,20 +81,22 @@ class WebhookActionSystemTests {
         assertThat(call.header("content-type")).startsWith("application/json");
         assertThat(call.header("x-ms-workflow-run-id")).isEqualTo("run-jsonata-transform");
         assertThat(call.header("authorization")).isNull();
-        verifySignature(secretOf(contoso), call);
+        Subscriptions.verifySignature(Subscriptions.secretOf(contoso), call);
 
         await().atMost(WITHIN)
-                .until(() -> deliveries(contoso, location.getPath()).size() == 1);
-        JsonNode attempt = deliveries(contoso, location.getPath()).getFirst();
+                .until(() ->
+                        Subscriptions.deliveries(contoso, location.getPath()).size() == 1);
+        JsonNode attempt = Subscriptions.deliveries(contoso, location.getPath()).getFirst();
         assertThat(attempt.get("outcome").asString()).isEqualTo("delivered");
         assertThat(attempt.get("statusCode").asInt()).isEqualTo(200);
         assertThat(attempt.get("attempt").asInt()).isEqualTo(1);
 
-        var read = get(contoso, location.getPath());
+        var read = Subscriptions.get(contoso, location.getPath());
         assertThat(read.getStatus().value()).isEqualTo(200);
         assertThat(read.getResponseBody()).doesNotContain(sig).doesNotContain(path);
-        assertThat(json(read.getResponseBody()).get("state").asString()).isEqualTo("active");
-        assertThat(json(read.getResponseBody())
+        assertThat(Subscriptions.json(read.getResponseBody()).get("state").asString())
+                .isEqualTo("active");
+        assertThat(Subscriptions.json(read.getResponseBody())
                         .get("lastDelivery")
                         .get("outcome")
                         .asString())
@@ -184,28 +105,29 @@ class WebhookActionSystemTests {
 
     @Test
     void aFailedJobIsReportedInTheCallbackPayload() {
-        String path = unique("failed");
-        subscribed(contoso, "json-schema-validate", receiver.url(path, "x"), """
+        String path = Subscriptions.unique("failed");
+        Subscriptions.subscribed(contoso, "json-schema-validate", receiver.url(path, "x"), """
                 {"schema":{"type":"object","required":["id"]},"document":{}}""");
 
-        JsonNode payload = json(receiver.await(path, 1, WITHIN).getFirst().body());
+        JsonNode payload =
+                Subscriptions.json(receiver.await(path, 1, WITHIN).getFirst().body());
         assertThat(payload.get("status").asString()).isIn("succeeded", "failed");
         assertThat(payload.has("result") || payload.has("error")).isTrue();
     }
 
     @Test
     void subscribeIsIdempotentPerCallbackUrl() {
-        String url = receiver.url(unique("same"), "x");
-        String first = subscribed(contoso, "jsonata-transform", url, SUM);
-        String again = subscribed(contoso, "jsonata-transform", url, SUM);
+        String url = receiver.url(Subscriptions.unique("same"), "x");
+        String first = Subscriptions.subscribed(contoso, "jsonata-transform", url, SUM);
+        String again = Subscriptions.subscribed(contoso, "jsonata-transform", url, SUM);
         assertThat(again).isEqualTo(first);
     }
 
     @Test
     void aReceiverFailingThreeTimesGetsTheSameWebhookIdUntilItAccepts() throws Exception {
-        String path = unique("flaky");
+        String path = Subscriptions.unique("flaky");
         receiver.script(path, 500, 503, 502, 200);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
 
         List<Receiver.Call> calls = receiver.await(path, 4, WITHIN);
         assertThat(calls)
@@ -214,12 +136,13 @@ class WebhookActionSystemTests {
         assertThat(calls)
                 .extracting(Receiver.Call::body)
                 .containsOnly(calls.getFirst().body());
-        String secret = secretOf(contoso);
+        String secret = Subscriptions.secretOf(contoso);
         for (Receiver.Call call : calls) {
-            verifySignature(secret, call);
+            Subscriptions.verifySignature(secret, call);
         }
-        await().atMost(WITHIN).until(() -> deliveries(contoso, subscription).size() == 4);
-        List<JsonNode> log = deliveries(contoso, subscription);
+        await().atMost(WITHIN)
+                .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 4);
+        List<JsonNode> log = Subscriptions.deliveries(contoso, subscription);
         assertThat(log)
                 .extracting(a -> a.get("outcome").asString())
                 .containsExactly("delivered", "retrying", "retrying", "retrying");
@@ -230,9 +153,9 @@ class WebhookActionSystemTests {
 
     @Test
     void retryAfterOnA429IsHonoured() {
-        String path = unique("throttled");
+        String path = Subscriptions.unique("throttled");
         receiver.script(path, new Receiver.Reply(429, Map.of("Retry-After", "2")), new Receiver.Reply(200, Map.of()));
-        subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
 
         List<Receiver.Call> calls = receiver.await(path, 2, WITHIN);
         // The schedule alone would retry after about 200 ms.
@@ -242,33 +165,35 @@ class WebhookActionSystemTests {
 
     @Test
     void a410MarksTheSubscriptionGoneAndStopsTheAttempts() {
-        String path = unique("gone");
+        String path = Subscriptions.unique("gone");
         receiver.script(path, 410);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
 
         receiver.await(path, 1, WITHIN);
         await().atMost(WITHIN)
                 .until(() -> "gone"
-                        .equals(json(get(contoso, subscription).getResponseBody())
+                        .equals(Subscriptions.json(
+                                        Subscriptions.get(contoso, subscription).getResponseBody())
                                 .get("state")
                                 .asString()));
         // Longer than the whole retry schedule: no second attempt comes.
         await().during(Duration.ofMillis(2500))
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> receiver.calls(path).size() == 1);
-        assertThat(deliveries(contoso, subscription))
+        assertThat(Subscriptions.deliveries(contoso, subscription))
                 .extracting(a -> a.get("outcome").asString())
                 .containsExactly("gone");
     }
 
     @Test
     void anotherClientErrorIsAPermanentFailureRecordedWithItsReason() {
-        String path = unique("refused");
+        String path = Subscriptions.unique("refused");
         receiver.script(path, 400);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
 
-        await().atMost(WITHIN).until(() -> deliveries(contoso, subscription).size() == 1);
-        JsonNode attempt = deliveries(contoso, subscription).getFirst();
+        await().atMost(WITHIN)
+                .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 1);
+        JsonNode attempt = Subscriptions.deliveries(contoso, subscription).getFirst();
         assertThat(attempt.get("outcome").asString()).isEqualTo("dead_lettered");
         assertThat(attempt.get("error").asString()).contains("400");
         await().during(Duration.ofMillis(1500))
@@ -278,14 +203,14 @@ class WebhookActionSystemTests {
 
     @Test
     void aHangingReceiverTimesOutUntilTheCallbackIsDeadLettered() {
-        String path = unique("hang");
+        String path = Subscriptions.unique("hang");
         receiver.script(path, Receiver.HANG);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
         String subscriptionId = subscription.substring(subscription.lastIndexOf('/') + 1);
 
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> deliveries(contoso, subscription).size() == 4);
-        List<JsonNode> log = deliveries(contoso, subscription);
+                .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 4);
+        List<JsonNode> log = Subscriptions.deliveries(contoso, subscription);
         assertThat(log.getFirst().get("outcome").asString()).isEqualTo("dead_lettered");
         assertThat(log.getFirst().get("error").asString()).contains("attempts exhausted (4)");
         assertThat(log.subList(1, 4)).allMatch(a -> a.get("outcome").asString().equals("retrying"));
@@ -301,20 +226,21 @@ class WebhookActionSystemTests {
 
     @Test
     void aReceiverThatKeepsFailingOpensItsCircuitAndIsLeftAlone() {
-        String path = unique("broken");
+        String path = Subscriptions.unique("broken");
         receiver.script(path, 500);
         List<String> subscriptions = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            subscriptions.add(subscribed(contoso, "jsonata-transform", receiver.url(path + "/" + i, "x"), SUM));
+            subscriptions.add(
+                    Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path + "/" + i, "x"), SUM));
         }
 
         // 4 callbacks of 4 attempts: after 10 failures in a row the circuit opens, and the attempts
         // after that are recorded without a call reaching the receiver.
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> subscriptions.stream()
-                        .allMatch(s -> deliveries(contoso, s).size() == 4));
+                        .allMatch(s -> Subscriptions.deliveries(contoso, s).size() == 4));
         List<JsonNode> all = subscriptions.stream()
-                .flatMap(s -> deliveries(contoso, s).stream())
+                .flatMap(s -> Subscriptions.deliveries(contoso, s).stream())
                 .toList();
         long circuitOpen = all.stream()
                 .filter(a -> a.get("error").asString().contains("circuit open"))
@@ -330,14 +256,15 @@ class WebhookActionSystemTests {
 
     @Test
     void theOperatorListsAndRedrivesDeadLetters() {
-        String path = unique("redrive");
+        String path = Subscriptions.unique("redrive");
         receiver.script(path, 400, 200);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
         String id = subscription.substring(subscription.lastIndexOf('/') + 1);
-        await().atMost(WITHIN).until(() -> deliveries(contoso, subscription).size() == 1);
+        await().atMost(WITHIN)
+                .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 1);
 
         Admin admin = new Admin(stack);
-        JsonNode listed = json(admin.getPath("/admin/v1/dead-letters?subscriptionId=" + id)
+        JsonNode listed = Subscriptions.json(admin.getPath("/admin/v1/dead-letters?subscriptionId=" + id)
                 .expectStatus()
                 .isOk()
                 .expectBody(String.class)
@@ -370,39 +297,47 @@ class WebhookActionSystemTests {
 
         List<Receiver.Call> calls = receiver.await(path, 2, WITHIN);
         assertThat(calls.get(1).header("webhook-id")).isEqualTo(calls.get(0).header("webhook-id"));
-        await().atMost(WITHIN).until(() -> deliveries(contoso, subscription).size() == 2);
-        assertThat(deliveries(contoso, subscription).getFirst().get("outcome").asString())
+        await().atMost(WITHIN)
+                .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 2);
+        assertThat(Subscriptions.deliveries(contoso, subscription)
+                        .getFirst()
+                        .get("outcome")
+                        .asString())
                 .isEqualTo("delivered");
     }
 
     @Test
     void unsubscribeWhileRetriesArePendingStopsEveryFurtherAttempt() {
-        String path = unique("unsubscribed");
+        String path = Subscriptions.unique("unsubscribed");
         receiver.script(path, 500);
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
         receiver.await(path, 1, WITHIN);
 
-        assertThat(delete(contoso, subscription)).isEqualTo(204);
+        assertThat(Subscriptions.delete(contoso, subscription)).isEqualTo(204);
         int seen = receiver.calls(path).size();
         await().during(Duration.ofMillis(2500))
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> receiver.calls(path).size() == seen);
         assertThat(seen).isLessThanOrEqualTo(2); // at most an attempt that had started before the answer
-        assertThat(get(contoso, subscription).getStatus().value()).isEqualTo(404);
-        assertThat(delete(contoso, subscription)).isEqualTo(204);
+        assertThat(Subscriptions.get(contoso, subscription).getStatus().value()).isEqualTo(404);
+        assertThat(Subscriptions.delete(contoso, subscription)).isEqualTo(204);
     }
 
     @Test
     void unsubscribeCancelsTheJobWhileItStillRunsAndNoCallbackFollows() {
-        String path = unique("cancelled");
-        var result = subscribe(contoso, "delay", receiver.url(path, "x"), "{\"seconds\":30}");
+        String path = Subscriptions.unique("cancelled");
+        var result = Subscriptions.subscribe(contoso, "delay", receiver.url(path, "x"), "{\"seconds\":30}");
         assertThat(result.getStatus().value()).isEqualTo(201);
-        String subscription = path(result.getResponseHeaders().getLocation().toString());
-        String jobId = json(result.getResponseBody()).get("jobId").asString();
+        String subscription =
+                Subscriptions.path(result.getResponseHeaders().getLocation().toString());
+        String jobId = Subscriptions.json(result.getResponseBody()).get("jobId").asString();
 
-        assertThat(delete(contoso, subscription)).isEqualTo(204);
+        assertThat(Subscriptions.delete(contoso, subscription)).isEqualTo(204);
         await().atMost(WITHIN)
-                .until(() -> get(contoso, "/api/v1/jobs/" + jobId).getStatus().value() == 409);
+                .until(() -> Subscriptions.get(contoso, "/api/v1/jobs/" + jobId)
+                                .getStatus()
+                                .value()
+                        == 409);
         await().during(Duration.ofSeconds(2))
                 .atMost(Duration.ofSeconds(4))
                 .until(() -> receiver.calls(path).isEmpty());
@@ -410,15 +345,15 @@ class WebhookActionSystemTests {
 
     @Test
     void pendingCallbacksAndScheduledRetriesSurviveADispatcherRestart() {
-        String flaky = unique("restart-retry");
+        String flaky = Subscriptions.unique("restart-retry");
         receiver.script(flaky, 500, 200);
-        subscribed(contoso, "jsonata-transform", receiver.url(flaky, "x"), SUM);
+        Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(flaky, "x"), SUM);
         receiver.await(flaky, 1, WITHIN);
 
         stack.stopDispatcher();
-        String waiting = unique("restart-new");
+        String waiting = Subscriptions.unique("restart-new");
         try {
-            subscribed(contoso, "jsonata-transform", receiver.url(waiting, "x"), SUM);
+            Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(waiting, "x"), SUM);
             await().during(Duration.ofSeconds(1))
                     .atMost(Duration.ofSeconds(3))
                     .until(() -> receiver.calls(waiting).isEmpty());
@@ -433,28 +368,30 @@ class WebhookActionSystemTests {
 
     @Test
     void anotherTenantsSubscriptionIsAnsweredLikeOneThatDoesNotExist() {
-        String path = unique("isolated");
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
+        String path = Subscriptions.unique("isolated");
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), SUM);
 
-        var missing = get(fabrikam, "/api/v1/subscriptions/AAAAAAAAAAAAAAAAAAAAAA");
-        var foreign = get(fabrikam, subscription);
+        var missing = Subscriptions.get(fabrikam, "/api/v1/subscriptions/AAAAAAAAAAAAAAAAAAAAAA");
+        var foreign = Subscriptions.get(fabrikam, subscription);
         assertThat(foreign.getStatus().value())
                 .isEqualTo(404)
                 .isEqualTo(missing.getStatus().value());
         for (String field : List.of("type", "title", "status", "detail")) {
-            assertThat(json(foreign.getResponseBody()).get(field))
-                    .isEqualTo(json(missing.getResponseBody()).get(field));
+            assertThat(Subscriptions.json(foreign.getResponseBody()).get(field))
+                    .isEqualTo(Subscriptions.json(missing.getResponseBody()).get(field));
         }
-        assertThat(get(fabrikam, subscription + "/deliveries").getStatus().value())
+        assertThat(Subscriptions.get(fabrikam, subscription + "/deliveries")
+                        .getStatus()
+                        .value())
                 .isEqualTo(404);
-        assertThat(delete(fabrikam, subscription)).isEqualTo(204);
-        assertThat(get(contoso, subscription).getStatus().value()).isEqualTo(200);
+        assertThat(Subscriptions.delete(fabrikam, subscription)).isEqualTo(204);
+        assertThat(Subscriptions.get(contoso, subscription).getStatus().value()).isEqualTo(200);
     }
 
     @Test
     void badSubscribeRequestsGetProblemsAndWriteNothing() {
         long before = KafkaProbe.endOffsets(stack, Topics.SUBSCRIPTIONS, Topics.JOBS);
-        String ok = receiver.url(unique("never"), "x");
+        String ok = receiver.url(Subscriptions.unique("never"), "x");
         record Case(String operation, String body, int status, String type) {}
         List<Case> cases = List.of(
                 new Case("jsonata-transform", "{\"input\":{}}", 400, "invalid-subscription"),
@@ -516,7 +453,7 @@ class WebhookActionSystemTests {
                     .returnResult();
             assertThat(result.getStatus().value()).as(c.body()).isEqualTo(c.status());
             assertThat(result.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-            assertThat(json(result.getResponseBody()).get("type").asString())
+            assertThat(Subscriptions.json(result.getResponseBody()).get("type").asString())
                     .as(c.body())
                     .endsWith(c.type());
         }
@@ -527,8 +464,8 @@ class WebhookActionSystemTests {
     @Test
     void callbackUrlsAreEncryptedAtRest() {
         String sig = "at-rest-" + UUID.randomUUID();
-        String path = unique("sealed");
-        String subscription = subscribed(contoso, "jsonata-transform", receiver.url(path, sig), SUM);
+        String path = Subscriptions.unique("sealed");
+        String subscription = Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, sig), SUM);
         String id = subscription.substring(subscription.lastIndexOf('/') + 1);
 
         byte[] raw = KafkaProbe.rawLatest(stack, Topics.SUBSCRIPTIONS.name(), id);
@@ -542,14 +479,17 @@ class WebhookActionSystemTests {
         new Admin(stack).register(tenant, "{\"plan\":\"local\",\"quotas\":{\"subscriptions\":1}}");
         String token = Tokens.forTenant(stack, tenant);
 
-        String first = subscribed(token, "delay", receiver.url(unique("quota"), "x"), "{\"seconds\":30}");
-        var refused = subscribe(token, "delay", receiver.url(unique("quota"), "x"), "{\"seconds\":30}");
+        String first = Subscriptions.subscribed(
+                token, "delay", receiver.url(Subscriptions.unique("quota"), "x"), "{\"seconds\":30}");
+        var refused = Subscriptions.subscribe(
+                token, "delay", receiver.url(Subscriptions.unique("quota"), "x"), "{\"seconds\":30}");
         assertThat(refused.getStatus().value()).isEqualTo(429);
-        assertThat(json(refused.getResponseBody()).get("type").asString()).endsWith("quota-exceeded");
+        assertThat(Subscriptions.json(refused.getResponseBody()).get("type").asString())
+                .endsWith("quota-exceeded");
         assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isNotNull();
 
-        assertThat(delete(token, first)).isEqualTo(204);
-        subscribed(token, "delay", receiver.url(unique("quota"), "x"), "{\"seconds\":30}");
+        assertThat(Subscriptions.delete(token, first)).isEqualTo(204);
+        Subscriptions.subscribed(token, "delay", receiver.url(Subscriptions.unique("quota"), "x"), "{\"seconds\":30}");
     }
 
     @Test
@@ -558,11 +498,11 @@ class WebhookActionSystemTests {
         Admin admin = new Admin(stack);
         admin.register(tenant, "{\"plan\":\"local\"}");
         String token = Tokens.forTenant(stack, tenant);
-        String failing = unique("offboarded-retrying");
+        String failing = Subscriptions.unique("offboarded-retrying");
         receiver.script(failing, 500);
-        String subscription = subscribed(token, "jsonata-transform", receiver.url(failing, "x"), SUM);
-        String later = unique("offboarded-running");
-        subscribed(token, "delay", receiver.url(later, "x"), "{\"seconds\":3}");
+        String subscription = Subscriptions.subscribed(token, "jsonata-transform", receiver.url(failing, "x"), SUM);
+        String later = Subscriptions.unique("offboarded-running");
+        Subscriptions.subscribed(token, "delay", receiver.url(later, "x"), "{\"seconds\":3}");
         receiver.await(failing, 1, WITHIN);
 
         var purge = admin.offboard(tenant)
@@ -570,7 +510,7 @@ class WebhookActionSystemTests {
                 .isOk()
                 .expectBody(String.class)
                 .returnResult();
-        assertThat(json(purge.getResponseBody())
+        assertThat(Subscriptions.json(purge.getResponseBody())
                         .get("purged")
                         .get("subscriptions")
                         .asInt())
@@ -590,20 +530,20 @@ class WebhookActionSystemTests {
         String noisyTenant = Tokens.newTenantId();
         new Admin(stack).register(noisyTenant, "{\"plan\":\"local\"}");
         String noisy = Tokens.forTenant(stack, noisyTenant);
-        String hang = unique("noisy-hang");
+        String hang = Subscriptions.unique("noisy-hang");
         receiver.script(hang, Receiver.HANG);
         for (int i = 0; i < 12; i++) {
-            subscribed(noisy, "jsonata-transform", receiver.url(hang + "/" + i, "x"), SUM);
+            Subscriptions.subscribed(noisy, "jsonata-transform", receiver.url(hang + "/" + i, "x"), SUM);
         }
         receiver.await(hang + "/0", 1, WITHIN);
 
         List<Duration> latencies = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            String quiet = unique("quiet");
-            subscribed(fabrikam, "jsonata-transform", receiver.url(quiet, "x"), SUM);
+            String quiet = Subscriptions.unique("quiet");
+            Subscriptions.subscribed(fabrikam, "jsonata-transform", receiver.url(quiet, "x"), SUM);
             Receiver.Call call = receiver.await(quiet, 1, WITHIN).getFirst();
-            java.time.Instant completed =
-                    java.time.Instant.parse(json(call.body()).get("completedAt").asString());
+            java.time.Instant completed = java.time.Instant.parse(
+                    Subscriptions.json(call.body()).get("completedAt").asString());
             latencies.add(Duration.between(completed, call.at()));
         }
         System.out.printf(

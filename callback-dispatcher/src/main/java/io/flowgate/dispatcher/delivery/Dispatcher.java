@@ -101,6 +101,9 @@ public final class Dispatcher implements AutoCloseable {
         this.tiers = new RetryTiers(settings.retryTiers());
         meters.gauge("flowgate.dispatcher.pending", limiter, TenantLimiter::pending);
         meters.gauge("flowgate.dispatcher.breakers", breakers, HostBreakers::size);
+        // Registered up front so that alert rules see a zero rather than nothing.
+        meters.counter("flowgate.dispatcher.dead.letters");
+        meters.counter("flowgate.dispatcher.deferred");
     }
 
     /** The retry tiers. */
