@@ -20,7 +20,10 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Faults lose nothing: a worker stopped mid-job, an API restarted, Kafka unreachable. */
+/**
+ * Faults lose nothing: a worker stopped mid-job, an API restarted, Kafka unreachable. (Callback
+ * receivers failing and a dispatcher restart are in {@link WebhookActionSystemTests}.)
+ */
 class FaultSystemTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -163,6 +166,20 @@ class FaultSystemTests {
                     .value(HttpHeaders.RETRY_AFTER, v -> assertThat(v).matches("\\d+"))
                     .expectHeader()
                     .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody()
+                    .jsonPath("$.type")
+                    .isEqualTo("urn:flowgate:problem:temporarily-unavailable");
+            // A subscription and its job (one transaction) cannot be written either.
+            otherApi.post()
+                    .uri("/api/v1/operations/delay/subscriptions")
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"callbackUrl\":\"http://127.0.0.1:9/cb\",\"input\":{\"seconds\":1}}")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectHeader()
+                    .value(HttpHeaders.RETRY_AFTER, v -> assertThat(v).matches("\\d+"))
                     .expectBody()
                     .jsonPath("$.type")
                     .isEqualTo("urn:flowgate:problem:temporarily-unavailable");

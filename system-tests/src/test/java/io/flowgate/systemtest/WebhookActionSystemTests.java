@@ -79,6 +79,9 @@ class WebhookActionSystemTests {
         assertThat(call.query()).contains("sig=" + sig);
         assertThat(call.header("webhook-id")).startsWith("msg_");
         assertThat(call.header("content-type")).startsWith("application/json");
+        assertThat(call.header("content-length"))
+                .isEqualTo(Integer.toString(call.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        assertThat(call.header("transfer-encoding")).isNull();
         assertThat(call.header("x-ms-workflow-run-id")).isEqualTo("run-jsonata-transform");
         assertThat(call.header("authorization")).isNull();
         Subscriptions.verifySignature(Subscriptions.secretOf(contoso), call);

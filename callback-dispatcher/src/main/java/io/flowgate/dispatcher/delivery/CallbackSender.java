@@ -77,6 +77,8 @@ final class CallbackSender implements AutoCloseable {
         return client.headers(h -> {
                     headers.forEach(h::set);
                     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                    // A fixed length rather than chunks: some receivers refuse chunked requests.
+                    h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
                 })
                 .post()
                 .uri(url)
