@@ -32,8 +32,21 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         this.type = type;
     }
 
-    /** A serde for {@code type}. */
+    /**
+     * A serde for {@code type}.
+     *
+     * @throws IllegalArgumentException when the record has a component named {@code type} or {@code
+     *     v}, which the envelope would overwrite
+     */
     public static <T> JsonSerde<T> of(Class<T> type) {
+        if (type.isRecord()) {
+            for (var component : type.getRecordComponents()) {
+                if (component.getName().equals("type") || component.getName().equals("v")) {
+                    throw new IllegalArgumentException(type.getSimpleName() + "." + component.getName()
+                            + " clashes with the envelope's own 'type' and 'v' fields: rename it");
+                }
+            }
+        }
         return new JsonSerde<>(type);
     }
 

@@ -62,6 +62,19 @@ public final class Topics {
             "flowgate.callbacks.dead-letter.v1", Serdes.String(), JsonSerde.of(CallbackDeadLettered.class), DELETE);
 
     /**
+     * Trigger events, keyed by {@link #eventKey tenant and trigger}: api-service (event ingestion) to
+     * the triggers. Deleted after the event retention (the lifetime of a polling trigger's cursor).
+     * A tombstone under a key (written at offboarding) tells readers to drop every earlier event of it.
+     */
+    public static final Topic<String, TriggerEvent> EVENTS =
+            new Topic<>("flowgate.events.v1", Serdes.String(), JsonSerde.of(TriggerEvent.class), DELETE);
+
+    /** The key of a tenant's events for one trigger. */
+    public static String eventKey(String tenantId, String trigger) {
+        return tenantId + "/" + trigger;
+    }
+
+    /**
      * The retry topic of one delay tier: a callback written there is read back once {@code delay} has
      * passed since it was written (see the callback-dispatcher's {@code RetryTiers}).
      */
@@ -84,7 +97,8 @@ public final class Topics {
                 SUBSCRIPTIONS,
                 CALLBACKS,
                 DELIVERY_ATTEMPTS,
-                CALLBACK_DEAD_LETTERS);
+                CALLBACK_DEAD_LETTERS,
+                EVENTS);
     }
 
     /**

@@ -80,4 +80,13 @@ class JsonSerdeTests {
                 .filteredOn(JobState::isTerminal)
                 .containsExactly(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.EXPIRED);
     }
+
+    record Clashing(String type) {}
+
+    @Test
+    void aRecordWhoseFieldTheEnvelopeWouldOverwriteIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonSerde.of(Clashing.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Clashing.type");
+    }
 }

@@ -25,13 +25,20 @@ public final class DemoTenants {
     public static final IssuerClient FABRIKAM_CLIENT =
             new IssuerClient(FABRIKAM, "fabrikam-flows", "fabrikam-secret", List.of());
 
+    /** The app role a tenant's own services need to publish events. */
+    public static final String EVENTS_ROLE = "Flowgate.Events";
+
+    /** Contoso's own back-end service, granted the events app role: it publishes events. */
+    public static final IssuerClient CONTOSO_EVENTS_CLIENT =
+            new IssuerClient(CONTOSO, "contoso-events", "events-secret", List.of(EVENTS_ROLE));
+
     /** The operators' admin client, granted the operator app role. */
     public static final IssuerClient OPERATOR_CLIENT =
             new IssuerClient(OPERATOR, "flowgate-admin", "admin-secret", List.of(OPERATOR_ROLE));
 
     /** All demo clients. */
     public static List<IssuerClient> clients() {
-        return List.of(CONTOSO_CLIENT, FABRIKAM_CLIENT, OPERATOR_CLIENT);
+        return List.of(CONTOSO_CLIENT, FABRIKAM_CLIENT, CONTOSO_EVENTS_CLIENT, OPERATOR_CLIENT);
     }
 
     private DemoTenants() {}

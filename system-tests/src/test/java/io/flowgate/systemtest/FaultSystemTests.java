@@ -8,6 +8,7 @@ import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -151,6 +152,13 @@ class FaultSystemTests {
             announceDelay(broker.getBrokersAsString());
             var otherApi = Http.testClient("http://127.0.0.1:" + LocalStack.port(other));
             await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(otherApi, contoso));
+            // Ready: every view is running (a broker lost in mid-rebalance is another story).
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> otherApi.get()
+                            .uri("/actuator/health/readiness")
+                            .exchange()
+                            .expectStatus()
+                            .isOk());
 
             broker.destroy();
 
@@ -199,6 +207,40 @@ class FaultSystemTests {
     }
 
     /** Announces the delay operation on another broker, as a worker there would. */
+    @Test
+    void anApiWhoseViewsStoppedAnswers503NotAnError() {
+        var other = stack.startOtherApi(
+                stack.bootstrapServers(), Map.of("spring.kafka.streams.application-id", "flowgate-api-stopped-views"));
+        try {
+            var otherApi = Http.testClient("http://127.0.0.1:" + LocalStack.port(other));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(otherApi, contoso));
+            other.getBean(org.springframework.kafka.config.StreamsBuilderFactoryBean.class)
+                    .getKafkaStreams()
+                    .close(Duration.ofSeconds(10));
+
+            for (String path : List.of("/api/v1/operations/delay", "/api/v1/operations/delay/subscriptions")) {
+                otherApi.post()
+                        .uri(path)
+                        .headers(h -> h.setBearerAuth(contoso))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(
+                                path.endsWith("subscriptions")
+                                        ? "{\"callbackUrl\":\"http://127.0.0.1:9/cb\",\"input\":{\"seconds\":1}}"
+                                        : "{\"seconds\":1}")
+                        .exchange()
+                        .expectStatus()
+                        .isEqualTo(503)
+                        .expectHeader()
+                        .value(HttpHeaders.RETRY_AFTER, v -> assertThat(v).matches("\\d+"))
+                        .expectBody()
+                        .jsonPath("$.type")
+                        .isEqualTo("urn:flowgate:problem:temporarily-unavailable");
+            }
+        } finally {
+            other.close();
+        }
+    }
+
     private static void announceDelay(String bootstrapServers) {
         var descriptor = Catalog.descriptor(api, contoso, "delay");
         try (var producer = new KafkaProducer<>(

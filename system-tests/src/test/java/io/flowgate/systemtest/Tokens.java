@@ -54,6 +54,17 @@ final class Tokens {
                         claims -> claims.issuer(stack.issuer().issuer(tenantId)).claim("tid", tenantId));
     }
 
+    /** The same, for a service of that tenant granted {@code roles} (app roles). */
+    static String forTenant(LocalStack stack, String tenantId, String... roles) {
+        return stack.issuer()
+                .token(
+                        io.flowgate.issuer.DemoTenants.CONTOSO_CLIENT.clientId(),
+                        LocalStack.AUDIENCE,
+                        claims -> claims.issuer(stack.issuer().issuer(tenantId))
+                                .claim("tid", tenantId)
+                                .claim("roles", java.util.List.of(roles)));
+    }
+
     /** A new random tenant id. */
     static String newTenantId() {
         return java.util.UUID.randomUUID().toString();

@@ -1,6 +1,7 @@
 package io.flowgate.api.admin;
 
 import io.flowgate.api.config.ApiProperties;
+import io.flowgate.api.event.EventService;
 import io.flowgate.api.job.TenantJobs;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
@@ -49,6 +50,7 @@ class TenantAdminController {
     private final TenantRegistry registry;
     private final TenantJobs jobs;
     private final TenantSubscriptions subscriptions;
+    private final EventService events;
     private final ApiProperties api;
     private final Clock clock;
 
@@ -56,10 +58,12 @@ class TenantAdminController {
             TenantRegistry registry,
             TenantJobs jobs,
             TenantSubscriptions subscriptions,
+            EventService events,
             ApiProperties api,
             Clock clock) {
         this.registry = registry;
         this.subscriptions = subscriptions;
+        this.events = events;
         this.jobs = jobs;
         this.api = api;
         this.clock = clock;
@@ -129,7 +133,8 @@ class TenantAdminController {
 
     /**
      * Offboards the tenant: marks it offboarded (its calls are refused from now on, and every service
-     * drops its late records), then purges its jobs. Idempotent: offboarding again purges again.
+     * drops its late records), then purges its subscriptions, its jobs and its event streams.
+     * Idempotent: offboarding again purges again.
      */
     @DeleteMapping(path = "/admin/v1/tenants/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> offboard(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
@@ -141,14 +146,18 @@ class TenantAdminController {
         // including those of the jobs the purge cancels.
         return marked.flatMap(entry -> subscriptions
                 .purge(tenantId)
-                .flatMap(removed -> jobs.purge(tenantId).map(purge -> {
-                    log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
-                    Map<String, Object> answer = view(entry);
-                    answer.put(
-                            "purged",
-                            Map.of("jobs", purge.jobs(), "cancelled", purge.cancelled(), "subscriptions", removed));
-                    return answer;
-                })));
+                .flatMap(removed -> jobs.purge(tenantId)
+                        .flatMap(purge -> events.purge(tenantId).map(streams -> {
+                            log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
+                            Map<String, Object> purged = new LinkedHashMap<>();
+                            purged.put("jobs", purge.jobs());
+                            purged.put("cancelled", purge.cancelled());
+                            purged.put("subscriptions", removed);
+                            purged.put("eventStreams", streams);
+                            Map<String, Object> answer = view(entry);
+                            answer.put("purged", purged);
+                            return answer;
+                        }))));
     }
 
     private Mono<Map<String, Object>> changeStatus(Jwt operator, String tenantId, TenantStatus next) {

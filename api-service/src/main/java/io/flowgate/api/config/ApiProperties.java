@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxBodySize largest accepted request body
  * @param maxJsonDepth deepest accepted JSON nesting
  * @param unavailableRetryAfter the {@code Retry-After} of a 503 when Kafka cannot take a write
+ * @param eventRetention how long trigger events are kept: the {@code retention.ms} of {@code
+ *     flowgate.events}, and so the lifetime of a polling trigger's cursor
  */
 @ConfigurationProperties("flowgate.api")
 public record ApiProperties(
@@ -32,7 +34,8 @@ public record ApiProperties(
         @DefaultValue("change-me-flowgate-local-id-secret") String idSecret,
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("64") int maxJsonDepth,
-        @DefaultValue("5s") Duration unavailableRetryAfter) {
+        @DefaultValue("5s") Duration unavailableRetryAfter,
+        @DefaultValue("30d") Duration eventRetention) {
 
     /** The absolute URL of {@code path} (which starts with {@code /}) on the public base URL. */
     public URI publicUrl(String path) {

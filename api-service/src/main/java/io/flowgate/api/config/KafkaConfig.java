@@ -6,6 +6,7 @@ import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.Topics;
+import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -14,6 +15,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,20 +34,32 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 @EnableKafkaStreams
 class KafkaConfig {
 
+    private static final Logger log = LoggerFactory.getLogger(KafkaConfig.class);
+
     /**
      * Leave the consumer group on close, so a restarted or replaced replica gets the partitions at
      * once instead of after the session timeout.
      */
     @Bean
     StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
-        return factory -> factory.setLeaveGroupOnClose(true);
+        return factory -> {
+            factory.setLeaveGroupOnClose(true);
+            // A stream thread that fails (Kafka away during a rebalance, say) is replaced rather
+            // than taking the whole client, and with it every view, down for good.
+            factory.setStreamsUncaughtExceptionHandler(e -> {
+                log.warn("A Kafka Streams thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+        };
     }
 
     @Bean
     KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics, ApiProperties api) {
         Map<String, Map<String, String>> retention = Map.of(
                 Topics.JOB_STATUS.name(),
-                Map.of("retention.ms", Long.toString(api.statusRetention().toMillis())));
+                Map.of("retention.ms", Long.toString(api.statusRetention().toMillis())),
+                Topics.EVENTS.name(),
+                Map.of("retention.ms", Long.toString(api.eventRetention().toMillis())));
         return new KafkaAdmin.NewTopics(Topics.newTopics(topics.partitions(), topics.replicationFactor(), retention)
                 .toArray(NewTopic[]::new));
     }
@@ -69,7 +85,8 @@ class KafkaConfig {
                 JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer(),
                 TenantRegistration.class, Topics.TENANTS.valueSerde().serializer(),
                 Subscription.class, Topics.SUBSCRIPTIONS.valueSerde().serializer(),
-                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer());
+                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer(),
+                TriggerEvent.class, Topics.EVENTS.valueSerde().serializer());
         var factory = new DefaultKafkaProducerFactory<String, Object>(
                 config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
         factory.addListener(new MicrometerProducerListener<>(meters));

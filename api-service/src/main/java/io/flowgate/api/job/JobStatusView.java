@@ -106,8 +106,13 @@ class JobStatusView {
         if (kafkaStreams == null) {
             throw new InvalidStateStoreException("Kafka Streams has not started yet");
         }
-        return kafkaStreams.store(
-                StoreQueryParameters.fromNameAndType(JobStatusTopology.STORE, QueryableStoreTypes.keyValueStore()));
+        try {
+            return kafkaStreams.store(
+                    StoreQueryParameters.fromNameAndType(JobStatusTopology.STORE, QueryableStoreTypes.keyValueStore()));
+        } catch (IllegalStateException e) {
+            // Kafka Streams is not running (stopping, or failed): as unavailable as a restoring store.
+            throw new InvalidStateStoreException("Kafka Streams is not running", e);
+        }
     }
 
     /** The status store cannot be queried right now; a poll should come back shortly. */

@@ -5,12 +5,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.flowgate.api.problem.FlowgateProblem;
+import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -77,9 +80,19 @@ public class OperationCatalog {
             }
             return found;
         } catch (InvalidStateStoreException e) {
-            return Optional.empty();
+            // Not "no such operation" (a 404 the engine would not retry): the catalog is not loaded.
+            throw new FlowgateProblem(
+                    503,
+                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    "The operation catalog is being loaded; retry shortly.",
+                    UNAVAILABLE_RETRY_AFTER,
+                    Map.of(),
+                    e);
         }
     }
+
+    private static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(5);
 
     /** Every announced operation, by name. */
     public List<OperationDescriptor> all() {
@@ -106,6 +119,11 @@ public class OperationCatalog {
         if (kafkaStreams == null) {
             throw new InvalidStateStoreException("Kafka Streams has not started yet");
         }
-        return kafkaStreams.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+        try {
+            return kafkaStreams.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+        } catch (IllegalStateException e) {
+            // Kafka Streams is not running (stopping, or failed): as unavailable as a restoring store.
+            throw new InvalidStateStoreException("Kafka Streams is not running", e);
+        }
     }
 }

@@ -24,6 +24,7 @@ public final class ProblemTypes {
     public static final String INVALID_SUBSCRIPTION = BASE + "invalid-subscription";
     public static final String CALLBACK_URL_NOT_ALLOWED = BASE + "callback-url-not-allowed";
     public static final String INVALID_DEAD_LETTER_SELECTION = BASE + "invalid-dead-letter-selection";
+    public static final String INVALID_EVENT = BASE + "invalid-event";
     public static final String INTERNAL = BASE + "internal-error";
 
     private ProblemTypes() {}

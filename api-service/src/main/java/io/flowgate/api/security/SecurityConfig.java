@@ -49,6 +49,9 @@ class SecurityConfig {
                 .authorizeExchange(ex -> ex.pathMatchers(
                                 "/actuator/health/**", "/actuator/health", "/actuator/prometheus", "/actuator/info")
                         .permitAll()
+                        // Event ingestion is a service call: an app role, not a delegated scope.
+                        .pathMatchers("/api/v1/events")
+                        .hasAuthority("APPROLE_" + properties.eventsRole())
                         .pathMatchers("/api/**")
                         // Spring maps each scp entry to a SCOPE_ authority.
                         .hasAuthority("SCOPE_" + properties.requiredScope())

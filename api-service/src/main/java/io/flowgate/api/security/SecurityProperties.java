@@ -19,6 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param clockSkew tolerance on {@code exp} and {@code nbf}
  * @param requiredScope the delegated scope every {@code /api/v1} call needs in {@code scp}
  * @param maxTokenSize longest accepted bearer token; longer ones are refused before any parsing
+ * @param eventsRole the app role a tenant's own service needs in {@code roles} to publish events
+ *     ({@code POST /api/v1/events}); service tokens carry no delegated scope
  */
 @ConfigurationProperties("flowgate.security")
 public record SecurityProperties(
@@ -28,7 +30,8 @@ public record SecurityProperties(
         @DefaultValue("api://flowgate") List<String> audiences,
         @DefaultValue("60s") Duration clockSkew,
         @DefaultValue("user_impersonation") String requiredScope,
-        @DefaultValue("16KB") DataSize maxTokenSize) {
+        @DefaultValue("16KB") DataSize maxTokenSize,
+        @DefaultValue("Flowgate.Events") String eventsRole) {
 
     /** The JWKS URL to fetch keys from. */
     public URI effectiveJwksUri() {

@@ -103,7 +103,12 @@ class SubscriptionView {
         if (kafkaStreams == null) {
             throw new InvalidStateStoreException("Kafka Streams has not started yet");
         }
-        return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        try {
+            return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        } catch (IllegalStateException e) {
+            // Kafka Streams is not running (stopping, or failed): as unavailable as a restoring store.
+            throw new InvalidStateStoreException("Kafka Streams is not running", e);
+        }
     }
 
     /** The subscription stores cannot be queried right now. */

@@ -21,7 +21,8 @@ class TenantIssuerValidatorTests {
             List.of("api://flowgate"),
             Duration.ofSeconds(60),
             "user_impersonation",
-            org.springframework.util.unit.DataSize.ofKilobytes(16)));
+            org.springframework.util.unit.DataSize.ofKilobytes(16),
+            "Flowgate.Events"));
 
     private static Jwt token(String issuer, String tid) {
         Jwt.Builder builder = Jwt.withTokenValue("t")
