@@ -8,36 +8,36 @@ import java.util.TreeSet;
  * oldest unfinished job may be committed, so a crash re-delivers every job that had not finished.
  * Used by the consumer thread only.
  */
-public final class PartitionOffsets {
+final class PartitionOffsets {
 
     private final TreeSet<Long> running = new TreeSet<>();
     private long next = -1;
     private long committed = -1;
 
     /** A record at {@code offset} was handed to a job. */
-    public void started(long offset) {
+    void started(long offset) {
         running.add(offset);
         next = Math.max(next, offset + 1);
     }
 
     /** The job of {@code offset} finished (its final status is durable). */
-    public void finished(long offset) {
+    void finished(long offset) {
         running.remove(offset);
     }
 
     /** The offset to commit now, if it moved since the last commit. */
-    public OptionalLong toCommit() {
+    OptionalLong toCommit() {
         long candidate = running.isEmpty() ? next : running.first();
         return candidate > committed ? OptionalLong.of(candidate) : OptionalLong.empty();
     }
 
     /** Records that {@code offset} was committed. */
-    public void committed(long offset) {
+    void committed(long offset) {
         committed = Math.max(committed, offset);
     }
 
     /** Jobs still running from this partition. */
-    public int running() {
+    int running() {
         return running.size();
     }
 }

@@ -3,7 +3,7 @@ package io.flowgate.dispatcher.delivery;
 import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
-import io.flowgate.tenancy.PartitionOffsets;
+import io.flowgate.tenancy.ConsumedOffsets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
@@ -21,8 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A tier record is handed over only once the tier's delay has passed since it was written: until
  * then its partition is paused at that record and resumed when it comes due, so no thread sleeps and
- * no delay is held in memory. Offsets are committed out of order ({@link PartitionOffsets}): only
+ * no delay is held in memory. Offsets are committed out of order ({@link ConsumedOffsets}): only
  * below the oldest callback whose fate is not yet durable. All reading and committing happens on one
  * thread.
  */
@@ -52,7 +50,7 @@ public final class CallbackConsumer implements AutoCloseable {
     private final KafkaClientMetrics metrics;
     private final List<String> topics;
     private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-    private final Map<TopicPartition, PartitionOffsets> offsets = new HashMap<>();
+    private final ConsumedOffsets offsets = new ConsumedOffsets();
     private final Map<TopicPartition, Long> dueAt = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -98,7 +96,7 @@ public final class CallbackConsumer implements AutoCloseable {
         try {
             while (running) {
                 applyDone();
-                commit(offsets.keySet());
+                offsets.commitAll(consumer);
                 adjustPause();
                 try {
                     for (ConsumerRecord<String, CallbackRequested> record : consumer.poll(pollTimeout())) {
@@ -116,9 +114,9 @@ public final class CallbackConsumer implements AutoCloseable {
         } finally {
             applyDone();
             try {
-                commit(new ArrayList<>(offsets.keySet()));
+                offsets.commitAll(consumer);
             } catch (WakeupException e) {
-                commit(new ArrayList<>(offsets.keySet())); // the stop signal arrived outside poll()
+                offsets.commitAll(consumer); // the stop signal arrived outside poll()
             } catch (RuntimeException e) {
                 log.warn("Could not commit on close", e);
             }
@@ -141,10 +139,9 @@ public final class CallbackConsumer implements AutoCloseable {
                 return;
             }
         }
-        PartitionOffsets tracker = offsets.computeIfAbsent(partition, p -> new PartitionOffsets());
-        tracker.started(record.offset());
+        offsets.started(partition, record.offset());
         if (record.value() == null) {
-            tracker.finished(record.offset());
+            offsets.finished(partition, record.offset());
             return;
         }
         dispatcher.handle(record.value()).whenComplete((ok, error) -> {
@@ -184,31 +181,7 @@ public final class CallbackConsumer implements AutoCloseable {
 
     private void applyDone() {
         for (Done d; (d = done.poll()) != null; ) {
-            PartitionOffsets tracker = offsets.get(d.partition());
-            if (tracker != null) {
-                tracker.finished(d.offset());
-            }
-        }
-    }
-
-    private void commit(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionOffsets tracker = offsets.get(partition);
-            if (tracker != null) {
-                tracker.toCommit().ifPresent(offset -> commit.put(partition, new OffsetAndMetadata(offset)));
-            }
-        }
-        if (commit.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(commit);
-            commit.forEach((partition, offset) -> offsets.get(partition).committed(offset.offset()));
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            log.warn("Could not commit {}; will retry", commit, e);
+            offsets.finished(d.partition(), d.offset());
         }
     }
 
@@ -218,22 +191,18 @@ public final class CallbackConsumer implements AutoCloseable {
             // Callbacks still in progress are read again by the next owner: at-least-once.
             applyDone();
             try {
-                commit(partitions);
+                offsets.commit(consumer, partitions);
             } catch (WakeupException e) {
-                commit(partitions);
+                offsets.commit(consumer, partitions);
             }
-            partitions.forEach(p -> {
-                offsets.remove(p);
-                dueAt.remove(p);
-            });
+            offsets.forget(partitions);
+            partitions.forEach(dueAt::remove);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            partitions.forEach(p -> {
-                offsets.remove(p);
-                dueAt.remove(p);
-            });
+            offsets.forget(partitions);
+            partitions.forEach(dueAt::remove);
         }
 
         @Override

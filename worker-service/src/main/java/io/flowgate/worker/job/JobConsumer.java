@@ -2,7 +2,7 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
-import io.flowgate.tenancy.PartitionOffsets;
+import io.flowgate.tenancy.ConsumedOffsets;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,8 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -41,7 +39,7 @@ import org.springframework.stereotype.Component;
  * <p>Written on the plain Kafka consumer because jobs may run for hours and finish in any order:
  * spring-kafka's out-of-order acknowledgement pauses a partition until every record of the previous
  * poll is acknowledged, so one long job would stall its partition. Here each partition commits the
- * offset just below its oldest unfinished job ({@link PartitionOffsets}); polling goes on while jobs
+ * offset just below its oldest unfinished job ({@link ConsumedOffsets}); polling goes on while jobs
  * run (no poll-interval trips), and pauses only when {@code maxConcurrentJobs} are running.
  *
  * <p>On shutdown or when a partition is revoked, its running jobs are asked to stop without writing a
@@ -59,7 +57,7 @@ class JobConsumer implements SmartLifecycle {
     private final MeterRegistry meters;
     private final TenantDirectory tenants;
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-    private final Map<TopicPartition, PartitionOffsets> offsets = new HashMap<>();
+    private final ConsumedOffsets offsets = new ConsumedOffsets();
     private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
     private volatile boolean running;
     private KafkaConsumer<String, JobSubmitted> consumer;
@@ -115,7 +113,7 @@ class JobConsumer implements SmartLifecycle {
         try {
             while (running) {
                 applyFinished();
-                commit(offsets.keySet());
+                offsets.commitAll(consumer);
                 adjustPause();
                 try {
                     for (ConsumerRecord<String, JobSubmitted> record : consumer.poll(properties.pollTimeout())) {
@@ -139,10 +137,9 @@ class JobConsumer implements SmartLifecycle {
 
     private void dispatch(ConsumerRecord<String, JobSubmitted> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        PartitionOffsets tracker = offsets.computeIfAbsent(partition, p -> new PartitionOffsets());
-        tracker.started(record.offset());
+        offsets.started(partition, record.offset());
         if (record.value() == null) {
-            tracker.finished(record.offset());
+            offsets.finished(partition, record.offset());
             return;
         }
         var holder = new CompletableFuture<JobRun>();
@@ -153,41 +150,17 @@ class JobConsumer implements SmartLifecycle {
                             runs.computeIfAbsent(partition, p -> new HashSet<>())
                                     .add(run);
                         },
-                        () -> tracker.finished(record.offset()));
+                        () -> offsets.finished(partition, record.offset()));
     }
 
     private void applyFinished() {
         Finished done;
         while ((done = finished.poll()) != null) {
-            PartitionOffsets tracker = offsets.get(done.partition());
-            if (tracker != null) {
-                tracker.finished(done.offset());
-            }
+            offsets.finished(done.partition(), done.offset());
             Set<JobRun> partitionRuns = runs.get(done.partition());
             if (partitionRuns != null) {
                 partitionRuns.remove(done.run());
             }
-        }
-    }
-
-    private void commit(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionOffsets tracker = offsets.get(partition);
-            if (tracker != null) {
-                tracker.toCommit().ifPresent(offset -> commit.put(partition, new OffsetAndMetadata(offset)));
-            }
-        }
-        if (commit.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(commit);
-            commit.forEach((partition, offset) -> offsets.get(partition).committed(offset.offset()));
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            log.warn("Could not commit {}; will retry", commit, e);
         }
     }
 
@@ -225,15 +198,13 @@ class JobConsumer implements SmartLifecycle {
         applyFinished();
         if (commit) {
             try {
-                commit(partitions);
+                offsets.commit(consumer, partitions);
             } catch (WakeupException e) {
-                commit(partitions);
+                offsets.commit(consumer, partitions);
             }
         }
-        partitions.forEach(p -> {
-            offsets.remove(p);
-            runs.remove(p);
-        });
+        offsets.forget(partitions);
+        partitions.forEach(runs::remove);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
