@@ -178,6 +178,7 @@ public final class Bench {
             pollFigures(load, token);
             endToEndFigures(load, token);
         }
+        webhookFigures(token);
         for (var s : List.of(worker, api, dispatcher)) {
             report.resource(s.name(), "rssAfterLoadMb", s.rssMegabytes());
         }
@@ -347,6 +348,69 @@ public final class Bench {
                     rate == 100 ? "< 50 ms" : null,
                     OPEN);
         }
+    }
+
+    private void webhookFigures(String token) throws Exception {
+        String tool = "open model, subscribe at a fixed rate; receiver in the bench JVM answers 200 and"
+                + " unsubscribes (Flowgate bench, JDK HttpClient and HttpServer)";
+        try (var webhooks = new WebhookBench(API, token)) {
+            for (int rate : profile.endToEndRates()) {
+                awaitDrained();
+                var outcome = webhooks.run("jsonata-transform", SMALL_JSON, rate, profile.fixedRate());
+                Map<String, Object> figure = new LinkedHashMap<>();
+                figure.put("tool", tool);
+                figure.put("subscribed", outcome.subscribed());
+                figure.put("delivered", outcome.delivered());
+                figure.put("failedSubscribes", outcome.failedSubscribes());
+                figure.put("subscribeToCallbackP50Ms", millis(outcome.subscribeToCallbackMicros(), 50));
+                figure.put("subscribeToCallbackP99Ms", millis(outcome.subscribeToCallbackMicros(), 99));
+                figure.put("jobEndToCallbackP50Ms", millis(outcome.jobEndToCallbackMicros(), 50));
+                figure.put("jobEndToCallbackP99Ms", millis(outcome.jobEndToCallbackMicros(), 99));
+                report.flowgate("webhookAction@" + rate, figure);
+                report.compare(
+                        "webhook action, subscribe to callback p50 at " + rate + "/s",
+                        "ms",
+                        millis(outcome.subscribeToCallbackMicros(), 50),
+                        null,
+                        null,
+                        tool);
+                report.compare(
+                        "webhook action, subscribe to callback p99 at " + rate + "/s",
+                        "ms",
+                        millis(outcome.subscribeToCallbackMicros(), 99),
+                        null,
+                        null,
+                        tool);
+                report.compare(
+                        "callback delivery (job end to receiver) p99 at " + rate + "/s",
+                        "ms",
+                        millis(outcome.jobEndToCallbackMicros(), 99),
+                        null,
+                        null,
+                        tool);
+                // Where a callback's time goes inside the dispatcher (means over the whole run so far).
+                String dispatcher = "http://127.0.0.1:8082";
+                for (String timer : List.of(
+                        "flowgate_dispatcher_queue_wait_seconds",
+                        "flowgate_dispatcher_barrier_seconds",
+                        "flowgate_dispatcher_attempt_latency_seconds")) {
+                    double count = metricSum(dispatcher, timer + "_count");
+                    double mean = count == 0 ? 0 : metricSum(dispatcher, timer + "_sum") / count * 1000;
+                    figure.put(timer.replace("flowgate_dispatcher_", "") + "MeanMs", Report.round(mean));
+                }
+                report.compare(
+                        "callbacks delivered of subscribed at " + rate + "/s",
+                        "share",
+                        outcome.subscribed() == 0 ? 0 : (double) outcome.delivered() / outcome.subscribed(),
+                        null,
+                        "1.0",
+                        tool);
+            }
+        }
+    }
+
+    private static double millis(org.HdrHistogram.Histogram micros, double percentile) {
+        return micros.getTotalCount() == 0 ? 0 : micros.getValueAtPercentile(percentile) / 1000.0;
     }
 
     /**

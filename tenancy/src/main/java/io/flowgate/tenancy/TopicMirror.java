@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class TopicMirror<V> implements AutoCloseable {
     private final Topic<String, V> topic;
     private final BiConsumer<String, @Nullable V> onRecord;
     private final KafkaConsumer<String, V> consumer;
+    private final KafkaConsumer<byte[], byte[]> endProbe;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
@@ -63,6 +65,13 @@ public final class TopicMirror<V> implements AutoCloseable {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(
                 config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        // The barrier's target is the log end (high watermark), not the last stable offset a
+        // read-committed consumer reports: a transaction committed just before the barrier may sit
+        // behind one still open, above the LSO. Reading up to the high watermark waits for both.
+        Map<String, Object> probeConfig = new HashMap<>(config);
+        probeConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        probeConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-end-" + System.identityHashCode(this));
+        this.endProbe = new KafkaConsumer<>(probeConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
     }
 
@@ -140,6 +149,7 @@ public final class TopicMirror<V> implements AutoCloseable {
             log.error("The reader of {} stopped", topic.name(), e);
         } finally {
             consumer.close(Duration.ofSeconds(1));
+            endProbe.close(Duration.ofSeconds(1));
         }
     }
 
@@ -150,7 +160,7 @@ public final class TopicMirror<V> implements AutoCloseable {
         }
         if (!waiters.isEmpty()) {
             try {
-                targets.add(new Target(consumer.endOffsets(partitions), waiters));
+                targets.add(new Target(endProbe.endOffsets(partitions), waiters));
             } catch (RuntimeException e) {
                 syncRequests.addAll(waiters); // ask again on the next round
                 throw e;

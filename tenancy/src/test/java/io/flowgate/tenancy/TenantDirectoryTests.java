@@ -3,6 +3,8 @@ package io.flowgate.tenancy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.flowgate.contracts.Subscription;
+import io.flowgate.contracts.SubscriptionKind;
 import io.flowgate.contracts.TenantQuotas;
 import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.TenantStatus;
@@ -31,7 +33,10 @@ class TenantDirectoryTests {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = new EmbeddedKafkaKraftBroker(1, 2);
+        broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, 2)
+                .brokerProperties(Map.of(
+                        "transaction.state.log.replication.factor", "1",
+                        "transaction.state.log.min.isr", "1"));
         broker.afterPropertiesSet();
         try (var admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
             admin.createTopics(Topics.newTopics(2, (short) 1, Map.of())).all().get();
@@ -105,6 +110,53 @@ class TenantDirectoryTests {
             micros.add((System.nanoTime() - start) / 1000);
             System.out.printf("TopicMirror.sync after a write, in µs: %s%n", micros);
         }
+    }
+
+    @Test
+    void theBarrierWaitsForATransactionCommittedBehindOneStillOpen() throws Exception {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TopicMirror<Subscription> mirror = TopicMirror.start(
+                        Topics.SUBSCRIPTIONS, config(), "test-mirror", (id, s) -> seen.put(id, String.valueOf(s)));
+                var open = transactional("open");
+                var committed = transactional("committed")) {
+            assertThat(mirror.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Same partition for both (partition 0): the committed record lands behind the open one.
+            open.beginTransaction();
+            open.send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), 0, "x", subscription("x")))
+                    .get();
+            committed.beginTransaction();
+            committed
+                    .send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), 0, "y", subscription("y")))
+                    .get();
+            committed.commitTransaction();
+
+            // "y" is committed but no read-committed reader can have it while "x" is open: the
+            // barrier must not claim it has.
+            assertThat(mirror.sync(Duration.ofMillis(500))).isFalse();
+            assertThat(seen).doesNotContainKey("y");
+
+            open.commitTransaction();
+            assertThat(mirror.sync(Duration.ofSeconds(10))).isTrue();
+            assertThat(seen).containsKeys("x", "y");
+        }
+    }
+
+    private static KafkaProducer<String, Subscription> transactional(String id) {
+        var producer = new KafkaProducer<>(
+                Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.getBrokersAsString(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "test-" + id),
+                Topics.SUBSCRIPTIONS.keySerde().serializer(),
+                Topics.SUBSCRIPTIONS.valueSerde().serializer());
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static Subscription subscription(String id) {
+        return new Subscription(
+                "tenant", id, SubscriptionKind.ACTION, "delay", "job", "sealed", "host:443", T0, Map.of());
     }
 
     private static void write(TenantRegistration entry) throws Exception {

@@ -37,9 +37,9 @@ public record DispatcherProperties(
         @DefaultValue("0.2") double jitter,
         @DefaultValue({"5s", "1m", "10m", "1h"}) List<Duration> retryTiers,
         @DefaultValue("6h") Duration maxRetryAfter,
-        @DefaultValue("8") int tenantConcurrency,
-        @DefaultValue("32") int tenantQueue,
-        @DefaultValue("1000") int maxPending,
+        @DefaultValue("64") int tenantConcurrency,
+        @DefaultValue("256") int tenantQueue,
+        @DefaultValue("2000") int maxPending,
         @DefaultValue("5s") Duration syncTimeout,
         @DefaultValue("30s") Duration catchUpTimeout,
         @DefaultValue Breaker breaker) {

@@ -62,6 +62,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final Duration syncTimeout;
     private final ExecutorService executor;
+    private final Timer queueWait;
+    private final Timer barrier;
     private volatile boolean closing;
 
     /** What the dispatcher works with. */
@@ -101,6 +103,14 @@ public final class Dispatcher implements AutoCloseable {
         this.tiers = new RetryTiers(settings.retryTiers());
         meters.gauge("flowgate.dispatcher.pending", limiter, TenantLimiter::pending);
         meters.gauge("flowgate.dispatcher.breakers", breakers, HostBreakers::size);
+        this.queueWait = Timer.builder("flowgate.dispatcher.queue.wait")
+                .description("from reading a callback to the start of its attempt (waiting for its tenant's turn)")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.barrier = Timer.builder("flowgate.dispatcher.barrier")
+                .description("bringing the tenant and subscription views up to date before an attempt")
+                .publishPercentileHistogram()
+                .register(meters);
         // Registered up front so that alert rules see a zero rather than nothing.
         meters.counter("flowgate.dispatcher.dead.letters");
         meters.counter("flowgate.dispatcher.deferred");
@@ -130,9 +140,11 @@ public final class Dispatcher implements AutoCloseable {
             return CompletableFuture.runAsync(() -> write(tiers.forWait(early), callback), executor);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        long taken0 = System.nanoTime();
         boolean taken = limiter.offer(
                 callback.tenantId(),
                 () -> {
+                    queueWait.record(System.nanoTime() - taken0, TimeUnit.NANOSECONDS);
                     try {
                         attempt(callback);
                         return CompletableFuture.completedFuture(null);
@@ -157,7 +169,9 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void attempt(CallbackRequested callback) {
+        long barrierStart = System.nanoTime();
         awaitViews();
+        barrier.record(System.nanoTime() - barrierStart, TimeUnit.NANOSECONDS);
         String tenantId = callback.tenantId();
         if (tenants.isOffboarded(tenantId)) {
             dropped(callback, "offboarded");
