@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class Bench {
     private final Processes processes;
     private final Path data;
     private String hotMethods = "";
+    private String dispatcherHotMethods = "";
 
     private Bench(Profile profile, Path data) throws IOException {
         this.profile = profile;
@@ -77,6 +79,7 @@ public final class Bench {
         String stem = LocalDate.now() + "-" + profile.name();
         Path json = bench.report.write(results, stem);
         Files.writeString(results.resolve(stem + "-accept-hot-methods.txt"), bench.hotMethods);
+        Files.writeString(results.resolve(stem + "-webhook-dispatcher-hot-methods.txt"), bench.dispatcherHotMethods);
         System.out.println(bench.report.markdown());
         System.out.println("Written " + json + " (logs of the services in " + data.resolve("logs") + ")");
         System.exit(0);
@@ -84,7 +87,7 @@ public final class Bench {
 
     private void run() throws Exception {
         File jar = devstackJar();
-        processes.start("kafka", Processes.devstack(jar, "kafka", data), "tcp://127.0.0.1:9092");
+        var kafkaProcess = processes.start("kafka", Processes.devstack(jar, "kafka", data), "tcp://127.0.0.1:9092");
         processes.start(
                 "issuer", Processes.devstack(jar, "issuer", data), "http://127.0.0.1:8090/common/discovery/v2.0/keys");
         String token = token();
@@ -178,7 +181,7 @@ public final class Bench {
             pollFigures(load, token);
             endToEndFigures(load, token);
         }
-        webhookFigures(token);
+        webhookFigures(token, List.of(api, worker, dispatcher, kafkaProcess));
         for (var s : List.of(worker, api, dispatcher)) {
             report.resource(s.name(), "rssAfterLoadMb", s.rssMegabytes());
         }
@@ -350,13 +353,26 @@ public final class Bench {
         }
     }
 
-    private void webhookFigures(String token) throws Exception {
+    private void webhookFigures(String token, List<Processes.Started> services) throws Exception {
         String tool = "open model, subscribe at a fixed rate; receiver in the bench JVM answers 200 and"
                 + " unsubscribes (Flowgate bench, JDK HttpClient and HttpServer)";
         try (var webhooks = new WebhookBench(API, token)) {
             for (int rate : profile.endToEndRates()) {
                 awaitDrained();
+                boolean last = rate == profile.endToEndRates().getLast();
+                Processes.Started dispatcher = services.stream()
+                        .filter(s -> s.name().equals("dispatcher"))
+                        .findFirst()
+                        .orElseThrow();
+                Jfr recording = last ? Jfr.start(dispatcher.process().pid(), data.resolve("webhook.jfr")) : null;
+                Map<String, Duration> cpuBefore = cpu(services);
+                long wallBefore = System.nanoTime();
                 var outcome = webhooks.run("jsonata-transform", SMALL_JSON, rate, profile.fixedRate());
+                Map<String, Duration> cpuAfter = cpu(services);
+                double wall = (System.nanoTime() - wallBefore) / 1e9;
+                if (recording != null) {
+                    dispatcherHotMethods = recording.stopAndSummarize();
+                }
                 Map<String, Object> figure = new LinkedHashMap<>();
                 figure.put("tool", tool);
                 figure.put("subscribed", outcome.subscribed());
@@ -366,6 +382,12 @@ public final class Bench {
                 figure.put("subscribeToCallbackP99Ms", millis(outcome.subscribeToCallbackMicros(), 99));
                 figure.put("jobEndToCallbackP50Ms", millis(outcome.jobEndToCallbackMicros(), 50));
                 figure.put("jobEndToCallbackP99Ms", millis(outcome.jobEndToCallbackMicros(), 99));
+                // Cores each process kept busy during the phase: on two cores, the sum shows how close
+                // to the machine's limit the measurement ran.
+                Map<String, Object> cores = new LinkedHashMap<>();
+                cpuAfter.forEach((name, used) -> cores.put(
+                        name, Report.round(used.minus(cpuBefore.get(name)).toNanos() / 1e9 / wall)));
+                figure.put("coresBusy", cores);
                 report.flowgate("webhookAction@" + rate, figure);
                 report.compare(
                         "webhook action, subscribe to callback p50 at " + rate + "/s",
@@ -389,13 +411,13 @@ public final class Bench {
                         null,
                         tool);
                 // Where a callback's time goes inside the dispatcher (means over the whole run so far).
-                String dispatcher = "http://127.0.0.1:8082";
+                String dispatcherUrl = "http://127.0.0.1:8082";
                 for (String timer : List.of(
                         "flowgate_dispatcher_queue_wait_seconds",
                         "flowgate_dispatcher_barrier_seconds",
                         "flowgate_dispatcher_attempt_latency_seconds")) {
-                    double count = metricSum(dispatcher, timer + "_count");
-                    double mean = count == 0 ? 0 : metricSum(dispatcher, timer + "_sum") / count * 1000;
+                    double count = metricSum(dispatcherUrl, timer + "_count");
+                    double mean = count == 0 ? 0 : metricSum(dispatcherUrl, timer + "_sum") / count * 1000;
                     figure.put(timer.replace("flowgate_dispatcher_", "") + "MeanMs", Report.round(mean));
                 }
                 report.compare(
@@ -407,6 +429,13 @@ public final class Bench {
                         tool);
             }
         }
+    }
+
+    private static Map<String, Duration> cpu(List<Processes.Started> services) {
+        Map<String, Duration> used = new LinkedHashMap<>();
+        services.forEach(s -> used.put(s.name(), s.cpu()));
+        used.put("bench", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+        return used;
     }
 
     private static double millis(org.HdrHistogram.Histogram micros, double percentile) {

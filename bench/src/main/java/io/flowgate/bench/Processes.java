@@ -20,6 +20,11 @@ final class Processes implements AutoCloseable {
         long rssMegabytes() {
             return Processes.rssKilobytes(process.pid()) / 1024;
         }
+
+        /** CPU time the process has used so far (user and system), zero when the OS does not tell. */
+        Duration cpu() {
+            return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+        }
     }
 
     private static final HttpClient HTTP =

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -88,6 +89,11 @@ public final class TenantDirectory implements AutoCloseable {
     /** A read barrier: see {@link TopicMirror#sync}. */
     public boolean sync(Duration timeout) throws InterruptedException {
         return mirror.sync(timeout);
+    }
+
+    /** The read barrier for one tenant's record, without waiting: see {@link TopicMirror#syncAsync(String)}. */
+    public CompletableFuture<Void> syncAsync(String tenantId) {
+        return mirror.syncAsync(tenantId);
     }
 
     private void apply(TenantRegistration entry) {

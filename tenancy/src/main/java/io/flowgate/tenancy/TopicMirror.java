@@ -4,8 +4,10 @@ import io.flowgate.contracts.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +18,7 @@ import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #sync} is a read barrier: it answers once every record committed before the call has
  * been handed over, so a reader can act on "this key is absent" without racing a write that was
- * acknowledged just before. Concurrent callers share one end-offsets request.
+ * acknowledged just before. Concurrent callers share one end-offsets request. {@link
+ * #syncAsync(String)} is the same barrier for the one partition that holds a key: it waits only for
+ * writes to that partition, not for a transaction still open on another.
  */
 public final class TopicMirror<V> implements AutoCloseable {
 
@@ -45,7 +50,7 @@ public final class TopicMirror<V> implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> endProbe;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SyncRequest> syncRequests = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
     private TopicMirror(
@@ -108,17 +113,47 @@ public final class TopicMirror<V> implements AutoCloseable {
      * @return false when that did not happen within {@code timeout} (Kafka unreachable, say)
      */
     public boolean sync(Duration timeout) throws InterruptedException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        syncRequests.add(done);
-        consumer.wakeup();
+        CompletableFuture<Void> done = syncAsync();
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException | ExecutionException e) {
-            syncRequests.remove(done);
+            done.cancel(false);
             return false;
         }
     }
+
+    /**
+     * Like {@link #sync(Duration)} without waiting: completes once every record committed before
+     * this call has been handed over. Cancelling it withdraws the request.
+     */
+    public CompletableFuture<Void> syncAsync() {
+        return request(null);
+    }
+
+    /**
+     * The read barrier for one key: completes once every record committed before this call to the
+     * partition that holds {@code key} has been handed over. Records are placed by the producer's
+     * default partitioner, as everywhere in Flowgate.
+     */
+    public CompletableFuture<Void> syncAsync(String key) {
+        return request(topic.keySerde().serializer().serialize(topic.name(), key));
+    }
+
+    private CompletableFuture<Void> request(byte @Nullable [] key) {
+        SyncRequest request = new SyncRequest(new CompletableFuture<>(), key);
+        request.done().whenComplete((ignored, failure) -> {
+            if (request.done().isCancelled()) {
+                syncRequests.remove(request);
+            }
+        });
+        syncRequests.add(request);
+        consumer.wakeup();
+        return request.done();
+    }
+
+    /** A barrier asked for: all partitions, or the one that holds {@code key}. */
+    private record SyncRequest(CompletableFuture<Void> done, byte @Nullable [] key) {}
 
     private record Target(Map<TopicPartition, Long> endOffsets, List<CompletableFuture<Void>> waiters) {}
 
@@ -128,6 +163,7 @@ public final class TopicMirror<V> implements AutoCloseable {
             List<TopicPartition> partitions = awaitPartitions();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            endProbe.assign(partitions); // never polled: assigned so that its end-offset lookups are quiet
             Map<TopicPartition, Long> startEnd = null;
             while (running) {
                 try {
@@ -154,15 +190,28 @@ public final class TopicMirror<V> implements AutoCloseable {
     }
 
     private void step(List<TopicPartition> partitions, Map<TopicPartition, Long> startEnd, List<Target> targets) {
-        List<CompletableFuture<Void>> waiters = new ArrayList<>();
-        for (CompletableFuture<Void> request; (request = syncRequests.poll()) != null; ) {
-            waiters.add(request);
+        List<SyncRequest> requests = new ArrayList<>();
+        for (SyncRequest request; (request = syncRequests.poll()) != null; ) {
+            requests.add(request);
         }
-        if (!waiters.isEmpty()) {
+        if (!requests.isEmpty()) {
+            // One end-offsets request for the round: the partitions its barriers need, together.
+            Set<TopicPartition> needed = new HashSet<>();
+            for (SyncRequest request : requests) {
+                if (request.key() == null) {
+                    needed.addAll(partitions);
+                } else {
+                    // The function KafkaProducer itself places keyed records with (murmur2 of the
+                    // serialized key), so this is exactly the partition the writers used.
+                    needed.add(partitions.get(BuiltInPartitioner.partitionForKey(request.key(), partitions.size())));
+                }
+            }
             try {
-                targets.add(new Target(endProbe.endOffsets(partitions), waiters));
+                targets.add(new Target(
+                        endProbe.endOffsets(needed),
+                        requests.stream().map(SyncRequest::done).toList()));
             } catch (RuntimeException e) {
-                syncRequests.addAll(waiters); // ask again on the next round
+                syncRequests.addAll(requests); // ask again on the next round
                 throw e;
             }
         }
@@ -209,6 +258,7 @@ public final class TopicMirror<V> implements AutoCloseable {
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
                         .toList();
             }
             try {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -138,6 +139,49 @@ class TenantDirectoryTests {
             open.commitTransaction();
             assertThat(mirror.sync(Duration.ofSeconds(10))).isTrue();
             assertThat(seen).containsKeys("x", "y");
+        }
+    }
+
+    @Test
+    void aBarrierForOneKeyWaitsOnlyForThePartitionThatHoldsIt() throws Exception {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TopicMirror<Subscription> mirror = TopicMirror.start(
+                        Topics.SUBSCRIPTIONS,
+                        config(),
+                        "test-mirror-keys",
+                        (id, s) -> seen.put(id, String.valueOf(s)));
+                var open = transactional("open-elsewhere");
+                var plain = new KafkaProducer<>(
+                        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+                        Topics.SUBSCRIPTIONS.keySerde().serializer(),
+                        Topics.SUBSCRIPTIONS.valueSerde().serializer())) {
+            assertThat(mirror.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Two keys on different partitions, as the producer places them.
+            Map<Integer, String> keyOf = new java.util.HashMap<>();
+            for (int i = 0; keyOf.size() < 2; i++) {
+                String key = "k" + i;
+                int partition = plain.send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), key, subscription(key)))
+                        .get()
+                        .partition();
+                keyOf.putIfAbsent(partition, key);
+            }
+            String quiet = keyOf.get(0);
+            String busy = keyOf.get(1);
+            open.beginTransaction();
+            open.send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), busy, subscription(busy + "-open")))
+                    .get();
+            plain.send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), quiet, subscription(quiet + "-2")))
+                    .get();
+
+            // The open transaction sits on the other partition: the barrier for "quiet" passes.
+            mirror.syncAsync(quiet).get(10, TimeUnit.SECONDS);
+            assertThat(seen.get(quiet)).contains(quiet + "-2");
+            // The barrier for "busy" waits for its partition's open transaction.
+            var busyRead = mirror.syncAsync(busy);
+            assertThat(busyRead).failsWithin(Duration.ofMillis(500));
+            open.commitTransaction();
+            mirror.syncAsync(busy).get(10, TimeUnit.SECONDS);
+            assertThat(seen.get(busy)).contains(busy + "-open");
         }
     }
 

@@ -170,7 +170,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void attempt(CallbackRequested callback) {
         long barrierStart = System.nanoTime();
-        awaitViews();
+        awaitViews(callback);
         barrier.record(System.nanoTime() - barrierStart, TimeUnit.NANOSECONDS);
         String tenantId = callback.tenantId();
         if (tenants.isOffboarded(tenantId)) {
@@ -328,13 +328,25 @@ public final class Dispatcher implements AutoCloseable {
                 reason);
     }
 
-    /** Waits until the tenant and subscription views hold everything committed before now. */
-    private void awaitViews() {
+    /**
+     * Waits until the views hold everything committed before now about this callback's tenant and
+     * subscription: their partitions only, so an unsubscribe or an offboarding acknowledged before
+     * the attempt is always seen, and an unrelated transaction still open never holds it up.
+     */
+    private void awaitViews(CallbackRequested callback) {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                if (tenants.sync(syncTimeout) && subscriptions.sync(syncTimeout)) {
+                // Both barriers at once: each costs a round trip to Kafka and a fetch.
+                CompletableFuture<Void> tenantsRead = tenants.syncAsync(callback.tenantId());
+                CompletableFuture<Void> subscriptionsRead = subscriptions.syncAsync(callback.subscriptionId());
+                try {
+                    CompletableFuture.allOf(tenantsRead, subscriptionsRead)
+                            .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
                     return;
+                } catch (TimeoutException | ExecutionException e) {
+                    tenantsRead.cancel(false);
+                    subscriptionsRead.cancel(false);
                 }
                 log.warn("Subscription views not current within {}; waiting before the attempt", syncTimeout);
                 pause(backoff);

@@ -6,6 +6,7 @@ import io.flowgate.tenancy.TopicMirror;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,6 +38,11 @@ public final class SubscriptionDirectory implements AutoCloseable {
     /** A read barrier: see {@link TopicMirror#sync}. */
     public boolean sync(Duration timeout) throws InterruptedException {
         return mirror.sync(timeout);
+    }
+
+    /** The read barrier for one subscription, without waiting: see {@link TopicMirror#syncAsync(String)}. */
+    public CompletableFuture<Void> syncAsync(String subscriptionId) {
+        return mirror.syncAsync(subscriptionId);
     }
 
     /** Waits until the topic has been read up to where it was at start-up. */
