@@ -380,6 +380,8 @@ public final class Bench {
                 figure.put("failedSubscribes", outcome.failedSubscribes());
                 figure.put("subscribeToCallbackP50Ms", millis(outcome.subscribeToCallbackMicros(), 50));
                 figure.put("subscribeToCallbackP99Ms", millis(outcome.subscribeToCallbackMicros(), 99));
+                figure.put("subscribeAnswerP50Ms", millis(outcome.subscribeAnswerMicros(), 50));
+                figure.put("subscribeAnswerP99Ms", millis(outcome.subscribeAnswerMicros(), 99));
                 figure.put("jobEndToCallbackP50Ms", millis(outcome.jobEndToCallbackMicros(), 50));
                 figure.put("jobEndToCallbackP99Ms", millis(outcome.jobEndToCallbackMicros(), 99));
                 // Cores each process kept busy during the phase: on two cores, the sum shows how close

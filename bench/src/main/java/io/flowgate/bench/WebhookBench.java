@@ -40,7 +40,8 @@ final class WebhookBench implements AutoCloseable {
             long failedSubscribes,
             double seconds,
             org.HdrHistogram.Histogram subscribeToCallbackMicros,
-            org.HdrHistogram.Histogram jobEndToCallbackMicros) {}
+            org.HdrHistogram.Histogram jobEndToCallbackMicros,
+            org.HdrHistogram.Histogram subscribeAnswerMicros) {}
 
     private final HttpServer receiver;
     private final HttpClient http = HttpClient.newBuilder()
@@ -51,7 +52,7 @@ final class WebhookBench implements AutoCloseable {
     private final Map<String, Long> intended = new ConcurrentHashMap<>();
     private volatile Run current;
 
-    private record Run(Recorder whole, Recorder dispatch, AtomicLong delivered, CountDownLatch done) {}
+    private record Run(Recorder whole, Recorder dispatch, Recorder answer, AtomicLong delivered, CountDownLatch done) {}
 
     WebhookBench(String api, String token) throws IOException {
         this.api = api;
@@ -85,7 +86,8 @@ final class WebhookBench implements AutoCloseable {
     /** Subscribes {@code perSecond} times a second for {@code duration}, then waits for the callbacks. */
     Outcome run(String operation, String input, int perSecond, Duration duration) throws InterruptedException {
         long total = Math.max(1, Math.round(perSecond * duration.toNanos() / 1e9));
-        Run run = new Run(new Recorder(3), new Recorder(3), new AtomicLong(), new CountDownLatch((int) total));
+        Run run = new Run(
+                new Recorder(3), new Recorder(3), new Recorder(3), new AtomicLong(), new CountDownLatch((int) total));
         current = run;
         AtomicLong failed = new AtomicLong();
         String prefix = Long.toString(System.nanoTime(), 36);
@@ -110,6 +112,7 @@ final class WebhookBench implements AutoCloseable {
                                     .build(),
                             HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, error) -> {
+                        run.answer().recordValue(Math.max(1, (System.nanoTime() - at) / 1000));
                         if (error != null || response.statusCode() != 201) {
                             failed.incrementAndGet();
                             intended.remove(key);
@@ -126,7 +129,8 @@ final class WebhookBench implements AutoCloseable {
                 failed.get(),
                 seconds,
                 run.whole().getIntervalHistogram(),
-                run.dispatch().getIntervalHistogram());
+                run.dispatch().getIntervalHistogram(),
+                run.answer().getIntervalHistogram());
     }
 
     private void unsubscribe(String subscriptionId) {
