@@ -6,45 +6,70 @@ import io.flowgate.api.problem.KafkaUnavailable;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Writes subscriptions. A subscription and its job go in one Kafka transaction (ARCHITECTURE.md
  * invariant 1): readers, which all read committed records only, see both or neither, so no job runs
  * whose callback has nowhere to go and no subscription waits for a job that was never queued.
+ * Subscribes that arrive together share a transaction ({@link GroupCommit}): the transaction, not
+ * the records, is what costs (docs/performance.md).
  */
 @Component
-class SubscriptionCommands {
+class SubscriptionCommands implements AutoCloseable {
+
+    /** Most subscribes in one transaction. */
+    static final int MAX_BATCH = 100;
+
+    private record Subscribe(Subscription subscription, JobSubmitted job) {}
 
     private final KafkaTemplate<String, Object> transactional;
     private final CommandLog log;
     private final Duration retryAfter;
 
+    private final GroupCommit<Subscribe> subscribes;
+
     SubscriptionCommands(
-            KafkaTemplate<String, Object> subscribeTemplate, CommandLog commandLog, ApiProperties properties) {
+            KafkaTemplate<String, Object> subscribeTemplate,
+            CommandLog commandLog,
+            ApiProperties properties,
+            MeterRegistry meters) {
         this.transactional = subscribeTemplate;
         this.log = commandLog;
         this.retryAfter = properties.unavailableRetryAfter();
+        this.subscribes = new GroupCommit<>("subscribe", MAX_BATCH, this::writeTogether, meters);
     }
 
     /** Writes the subscription and its job in one transaction; completes once it is committed. */
     Mono<Void> subscribe(Subscription subscription, JobSubmitted job) {
-        return Mono.fromCallable(() -> transactional.executeInTransaction(kafka -> {
-                    kafka.send(Topics.JOBS.name(), job.jobId(), job);
-                    kafka.send(Topics.SUBSCRIPTIONS.name(), subscription.subscriptionId(), subscription);
-                    return true;
-                }))
-                .subscribeOn(Schedulers.boundedElastic())
-                .onErrorMap(e -> new KafkaUnavailable(retryAfter, e))
-                .then();
+        // Cancellation (the caller went away) does not withdraw a queued subscribe: it is written
+        // like any other, and a retry of the request finds it (subscribe is idempotent).
+        return Mono.fromFuture(() -> subscribes.submit(new Subscribe(subscription, job)), true)
+                .onErrorMap(e -> new KafkaUnavailable(retryAfter, e));
+    }
+
+    private void writeTogether(List<Subscribe> batch) {
+        transactional.executeInTransaction(kafka -> {
+            for (Subscribe s : batch) {
+                kafka.send(Topics.JOBS.name(), s.job().jobId(), s.job());
+                kafka.send(Topics.SUBSCRIPTIONS.name(), s.subscription().subscriptionId(), s.subscription());
+            }
+            return true;
+        });
     }
 
     /** Removes the subscription (a tombstone); completes once Kafka has it. */
     Mono<Void> remove(String subscriptionId) {
         return log.write(Topics.SUBSCRIPTIONS, subscriptionId, null);
+    }
+
+    @Override
+    public void close() {
+        subscribes.close();
     }
 }
