@@ -422,6 +422,14 @@ public final class Bench {
                     double mean = count == 0 ? 0 : metricSum(dispatcherUrl, timer + "_sum") / count * 1000;
                     figure.put(timer.replace("flowgate_dispatcher_", "") + "MeanMs", Report.round(mean));
                 }
+                // Subscribes per Kafka transaction (group commit), over the whole run so far.
+                double batches = metricSum(API, "flowgate_api_group_commit_size_count");
+                figure.put(
+                        "subscribesPerTransactionMean",
+                        batches == 0
+                                ? 0
+                                : Report.round(metricSum(API, "flowgate_api_group_commit_size_sum") / batches));
+                figure.put("subscribesPerTransactionMax", metricSum(API, "flowgate_api_group_commit_size_max"));
                 report.compare(
                         "callbacks delivered of subscribed at " + rate + "/s",
                         "share",

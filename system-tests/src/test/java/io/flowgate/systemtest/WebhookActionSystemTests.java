@@ -496,6 +496,40 @@ class WebhookActionSystemTests {
     }
 
     @Test
+    void aBurstOfSubscribesIsCommittedWholeAndEveryOneCallsBack() throws Exception {
+        // Subscribes arriving together share Kafka transactions (group commit): each must still get
+        // its own subscription, its own job and exactly its own callback.
+        String tenant = Tokens.newTenantId();
+        new Admin(stack).register(tenant, "{\"plan\":\"local\"}");
+        String token = Tokens.forTenant(stack, tenant);
+        List<String> paths = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> Subscriptions.unique("burst"))
+                .toList();
+        Map<String, String> jobOf = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String path : paths) {
+                threads.submit(() -> {
+                    var created = Subscriptions.subscribe(token, "jsonata-transform", receiver.url(path, "x"), SUM);
+                    assertThat(created.getStatus().value()).isEqualTo(201);
+                    jobOf.put(
+                            path,
+                            Subscriptions.json(created.getResponseBody())
+                                    .get("jobId")
+                                    .asString());
+                    return null;
+                });
+            }
+        }
+        assertThat(jobOf).hasSize(20);
+        for (String path : paths) {
+            List<Receiver.Call> calls = receiver.await(path, 1, WITHIN);
+            assertThat(calls).hasSize(1);
+            assertThat(Subscriptions.json(calls.getFirst().body()).get("jobId").asString())
+                    .isEqualTo(jobOf.get(path));
+        }
+    }
+
+    @Test
     void offboardingPurgesSubscriptionsAndNoLaterCallbackIsDelivered() {
         String tenant = Tokens.newTenantId();
         Admin admin = new Admin(stack);
