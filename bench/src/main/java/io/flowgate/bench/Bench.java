@@ -48,6 +48,7 @@ public final class Bench {
     private final Path data;
     private String hotMethods = "";
     private String dispatcherHotMethods = "";
+    private String subscribeHotMethods = "";
 
     private Bench(Profile profile, Path data) throws IOException {
         this.profile = profile;
@@ -80,6 +81,7 @@ public final class Bench {
         Path json = bench.report.write(results, stem);
         Files.writeString(results.resolve(stem + "-accept-hot-methods.txt"), bench.hotMethods);
         Files.writeString(results.resolve(stem + "-webhook-dispatcher-hot-methods.txt"), bench.dispatcherHotMethods);
+        Files.writeString(results.resolve(stem + "-webhook-api-hot-methods.txt"), bench.subscribeHotMethods);
         System.out.println(bench.report.markdown());
         System.out.println("Written " + json + " (logs of the services in " + data.resolve("logs") + ")");
         System.exit(0);
@@ -357,6 +359,11 @@ public final class Bench {
         String tool = "open model, subscribe at a fixed rate; receiver in the bench JVM answers 200 and"
                 + " unsubscribes (Flowgate bench, JDK HttpClient and HttpServer)";
         try (var webhooks = new WebhookBench(API, token)) {
+            // Warm-up, not measured: the dispatcher has been idle until now and its first seconds of work
+            // (JIT, connection pools, breakers) would otherwise land in the first rate's figures.
+            awaitDrained();
+            webhooks.run(
+                    "jsonata-transform", SMALL_JSON, profile.endToEndRates().getFirst(), profile.warmUp());
             for (int rate : profile.endToEndRates()) {
                 awaitDrained();
                 boolean last = rate == profile.endToEndRates().getLast();
@@ -364,14 +371,20 @@ public final class Bench {
                         .filter(s -> s.name().equals("dispatcher"))
                         .findFirst()
                         .orElseThrow();
+                Processes.Started api = services.stream()
+                        .filter(s -> s.name().equals("api"))
+                        .findFirst()
+                        .orElseThrow();
                 Jfr recording = last ? Jfr.start(dispatcher.process().pid(), data.resolve("webhook.jfr")) : null;
+                Jfr apiRecording = last ? Jfr.start(api.process().pid(), data.resolve("subscribe.jfr")) : null;
                 Map<String, Duration> cpuBefore = cpu(services);
                 long wallBefore = System.nanoTime();
                 var outcome = webhooks.run("jsonata-transform", SMALL_JSON, rate, profile.fixedRate());
                 Map<String, Duration> cpuAfter = cpu(services);
                 double wall = (System.nanoTime() - wallBefore) / 1e9;
-                if (recording != null) {
+                if (recording != null && apiRecording != null) {
                     dispatcherHotMethods = recording.stopAndSummarize();
+                    subscribeHotMethods = apiRecording.stopAndSummarize();
                 }
                 Map<String, Object> figure = new LinkedHashMap<>();
                 figure.put("tool", tool);
