@@ -270,14 +270,8 @@ public class JobService {
         try {
             return view.find(tenantId, jobId);
         } catch (JobStatusView.StatusViewUnavailable e) {
-            throw new FlowgateProblem(
-                    503,
-                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    "Job statuses are being restored; retry shortly.",
-                    properties.unavailableRetryAfter(),
-                    Map.of(),
-                    e);
+            throw FlowgateProblem.temporarilyUnavailable(
+                    "Job statuses are being restored; retry shortly.", properties.unavailableRetryAfter(), e);
         }
     }
 

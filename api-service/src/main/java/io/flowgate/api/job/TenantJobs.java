@@ -3,11 +3,9 @@ package io.flowgate.api.job;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.config.CommandLog;
 import io.flowgate.api.problem.FlowgateProblem;
-import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,14 +55,8 @@ public class TenantJobs {
         try {
             status = view.find(tenantId, jobId);
         } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.error(new FlowgateProblem(
-                    503,
-                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    "Job statuses are being restored; retry shortly.",
-                    properties.unavailableRetryAfter(),
-                    Map.of(),
-                    e));
+            return Mono.error(FlowgateProblem.temporarilyUnavailable(
+                    "Job statuses are being restored; retry shortly.", properties.unavailableRetryAfter(), e));
         }
         return status.filter(s -> !s.state().isTerminal())
                 .map(s -> commands.cancel(s).then())
@@ -81,13 +73,9 @@ public class TenantJobs {
         try {
             jobs = view.allOf(tenantId);
         } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.error(new FlowgateProblem(
-                    503,
-                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                    "Temporarily unavailable",
+            return Mono.error(FlowgateProblem.temporarilyUnavailable(
                     "Job statuses are being restored; retry the offboarding shortly (it is idempotent).",
                     properties.unavailableRetryAfter(),
-                    Map.of(),
                     e));
         }
         List<JobStatus> unfinished =

@@ -6,14 +6,12 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.flowgate.api.problem.FlowgateProblem;
-import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -81,14 +79,8 @@ public class OperationCatalog {
             return found;
         } catch (InvalidStateStoreException e) {
             // Not "no such operation" (a 404 the engine would not retry): the catalog is not loaded.
-            throw new FlowgateProblem(
-                    503,
-                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    "The operation catalog is being loaded; retry shortly.",
-                    UNAVAILABLE_RETRY_AFTER,
-                    Map.of(),
-                    e);
+            throw FlowgateProblem.temporarilyUnavailable(
+                    "The operation catalog is being loaded; retry shortly.", UNAVAILABLE_RETRY_AFTER, e);
         }
     }
 

@@ -36,6 +36,23 @@ public class FlowgateProblem extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
+    /**
+     * A transient fault the engine should retry (503 with {@code Retry-After}): a view still being
+     * restored, a store not ready.
+     *
+     * @param detail what is not ready and what to do, for the caller
+     */
+    public static FlowgateProblem temporarilyUnavailable(String detail, Duration retryAfter, Throwable cause) {
+        return new FlowgateProblem(
+                503,
+                ProblemTypes.TEMPORARILY_UNAVAILABLE,
+                "Temporarily unavailable",
+                detail,
+                retryAfter,
+                Map.of(),
+                cause);
+    }
+
     /** The problem body. */
     public ProblemDetail problem() {
         return problem;

@@ -261,14 +261,8 @@ class SubscriptionService {
     }
 
     private FlowgateProblem unavailable(Throwable cause) {
-        return new FlowgateProblem(
-                503,
-                ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                "Temporarily unavailable",
-                "Subscriptions are being restored; retry shortly.",
-                properties.unavailableRetryAfter(),
-                Map.of(),
-                cause);
+        return FlowgateProblem.temporarilyUnavailable(
+                "Subscriptions are being restored; retry shortly.", properties.unavailableRetryAfter(), cause);
     }
 
     private static String callbackUrl(JsonNode body) {

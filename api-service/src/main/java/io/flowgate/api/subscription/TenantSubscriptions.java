@@ -2,11 +2,9 @@ package io.flowgate.api.subscription;
 
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.problem.FlowgateProblem;
-import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.tenant.TenantIdSets;
 import io.flowgate.contracts.Subscription;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -47,13 +45,9 @@ public class TenantSubscriptions {
         try {
             all = view.allOf(tenantId);
         } catch (SubscriptionView.Unavailable e) {
-            return Mono.error(new FlowgateProblem(
-                    503,
-                    ProblemTypes.TEMPORARILY_UNAVAILABLE,
-                    "Temporarily unavailable",
+            return Mono.error(FlowgateProblem.temporarilyUnavailable(
                     "Subscriptions are being restored; retry the offboarding shortly (it is idempotent).",
                     properties.unavailableRetryAfter(),
-                    Map.of(),
                     e));
         }
         return Flux.fromIterable(all)
