@@ -1,10 +1,15 @@
 package io.flowgate.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,9 +32,18 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             .build();
 
     private final Class<T> type;
+    /** The accessors of the record's components that may not be null (not annotated {@code @Nullable}). */
+    private final List<Method> required;
 
     private JsonSerde(Class<T> type) {
         this.type = type;
+        this.required = type.isRecord()
+                ? Arrays.stream(type.getRecordComponents())
+                        .filter(c -> !c.getAnnotatedType().isAnnotationPresent(Nullable.class))
+                        .filter(c -> !c.getType().isPrimitive())
+                        .map(JsonSerde::accessible)
+                        .toList()
+                : List.of();
     }
 
     /**
@@ -48,6 +62,13 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             }
         }
         return new JsonSerde<>(type);
+    }
+
+    /** The component's accessor, callable even when the record is package-private (a service's own). */
+    private static Method accessible(RecordComponent component) {
+        Method accessor = component.getAccessor();
+        accessor.trySetAccessible();
+        return accessor;
     }
 
     @Override
@@ -75,7 +96,18 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             }
             node.remove("type");
             node.remove("v");
-            return MAPPER.treeToValue(node, type);
+            T value = MAPPER.treeToValue(node, type);
+            // A record with a required field missing is as unreadable as one that does not parse:
+            // handing it on would fail later, in code that cannot tell it from a bug.
+            for (Method accessor : required) {
+                if (accessor.invoke(value) == null) {
+                    throw new SerializationException(
+                            type.getSimpleName() + " on " + topic + " lacks its '" + accessor.getName() + "'");
+                }
+            }
+            return value;
+        } catch (ReflectiveOperationException e) {
+            throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic, e);
         } catch (JacksonException | ClassCastException e) {
             throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic, e);
         }

@@ -1,7 +1,7 @@
 package io.flowgate.devstack;
 
 import io.flowgate.issuer.DemoTenants;
-import io.flowgate.tenancy.SecretBox;
+import io.flowgate.webhooks.SecretBox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -45,6 +45,8 @@ final class ServiceSettings {
         settings.put("flowgate.security.jwks-uri", issuerBaseUrl + "/common/discovery/v2.0/keys");
         settings.put("flowgate.security.audiences", AUDIENCE);
         settings.put("flowgate.api.public-base-url", "http://127.0.0.1:" + port);
+        // The local profile allows the placeholder id secret; production refuses to start with it.
+        settings.put("spring.profiles.active", "local");
         // The demo operator tenant administers; any tenant of the local issuer is onboarded on its
         // first call, on a plan roomy enough for the benchmark's load.
         settings.put("flowgate.tenants.operator-tenant-id", DemoTenants.OPERATOR);

@@ -120,6 +120,59 @@ class FaultSystemTests {
     }
 
     @Test
+    void anIdempotentRetryRightAfterAnApiRestartReturnsTheSameJobAndWritesNoSecondOne() {
+        String key = "restart-" + java.util.UUID.randomUUID();
+        URI first = api.post()
+                .uri("/api/v1/operations/delay")
+                .headers(h -> {
+                    h.setBearerAuth(contoso);
+                    h.add("Prefer", "respond-async");
+                    h.add("Idempotency-Key", key);
+                })
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"seconds\":0}")
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .returnResult(String.class)
+                .getResponseHeaders()
+                .getLocation();
+        long jobsBefore = KafkaProbe.endOffsets(stack, Topics.JOBS);
+
+        stack.stopApi();
+        try {
+            stack.startApi();
+            // At once, while the view may still restore: a 503 the engine retries, or the same job.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                var retry = api.post()
+                        .uri("/api/v1/operations/delay")
+                        .headers(h -> {
+                            h.setBearerAuth(contoso);
+                            h.add("Prefer", "respond-async");
+                            h.add("Idempotency-Key", key);
+                        })
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"seconds\":0}")
+                        .exchange()
+                        .returnResult(String.class);
+                int status = retry.getStatus().value();
+                assertThat(status).as("never a second job").isIn(200, 202, 503);
+                assertThat(status).isNotEqualTo(503);
+                if (status == 202) {
+                    assertThat(retry.getResponseHeaders().getLocation()).isEqualTo(first);
+                }
+            });
+        } finally {
+            if (stack.api() == null) {
+                stack.startApi();
+            }
+        }
+        assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS))
+                .as("no job record written by the retry")
+                .isEqualTo(jobsBefore);
+    }
+
+    @Test
     void finishedJobsAnswerTheSameAfterTheApiRestartsAndRebuildsItsView() {
         URI location = submitAsync("{\"seconds\":0}");
         var client = new AsyncPatternClient(contoso);

@@ -41,7 +41,7 @@ final class KafkaProbe {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<String, Object> record : poll(consumer)) {
                     if (keys.contains(record.key())) {
                         @SuppressWarnings("unchecked")
                         V value = (V) record.value();
@@ -73,6 +73,17 @@ final class KafkaProbe {
             throw new AssertionError("no record of " + key + " in " + topic);
         }
         return latest;
+    }
+
+    /** One poll that steps over records no reader can read (the fault tests write such records). */
+    private static org.apache.kafka.clients.consumer.ConsumerRecords<String, Object> poll(
+            KafkaConsumer<String, Object> consumer) {
+        try {
+            return consumer.poll(Duration.ofMillis(500));
+        } catch (org.apache.kafka.common.errors.RecordDeserializationException e) {
+            consumer.seek(e.topicPartition(), e.offset() + 1);
+            return org.apache.kafka.clients.consumer.ConsumerRecords.empty();
+        }
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, Object> consumer, String topic) {

@@ -11,6 +11,11 @@ import java.util.Map;
  */
 final class SharedStack {
 
+    /** Jobs the worker runs at once; a tenant runs at most {@link #TENANT_SLOTS} of them. */
+    static final String WORKER_SLOTS = "24";
+
+    static final String TENANT_SLOTS = "8";
+
     private static LocalStack stack;
 
     private SharedStack() {}
@@ -22,6 +27,8 @@ final class SharedStack {
                     Map.ofEntries(
                             Map.entry("flowgate.worker.handover-grace", "5s"),
                             Map.entry("flowgate.worker.progress-interval", "200ms"),
+                            Map.entry("flowgate.worker.max-concurrent-jobs", WORKER_SLOTS),
+                            Map.entry("flowgate.worker.tenant-concurrency", TENANT_SLOTS),
                             Map.entry("flowgate.tenants.onboarding", "allowlist"),
                             // Callback retries in seconds rather than a day (docs/callbacks.md has the
                             // production schedule): 4 attempts, waits of 200, 400 and 800 ms.

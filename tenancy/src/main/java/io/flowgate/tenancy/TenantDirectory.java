@@ -3,14 +3,14 @@ package io.flowgate.tenancy;
 import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.TenantStatus;
 import io.flowgate.contracts.Topics;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.TopicMirror;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * The tenant registry as this process sees it: every entry of the compacted {@code flowgate.tenants}
@@ -24,11 +24,10 @@ import java.util.function.Consumer;
 public final class TenantDirectory implements AutoCloseable {
 
     private final Map<String, TenantRegistration> tenants = new ConcurrentHashMap<>();
-    private final List<Consumer<TenantRegistration>> listeners = new CopyOnWriteArrayList<>();
     private final TopicMirror<TenantRegistration> mirror;
 
-    private TenantDirectory(Map<String, Object> consumerConfig, String name) {
-        this.mirror = TopicMirror.start(Topics.TENANTS, consumerConfig, name, (tenantId, entry) -> {
+    private TenantDirectory(Map<String, Object> consumerConfig, String name, Readers readers) {
+        this.mirror = TopicMirror.start(Topics.TENANTS, consumerConfig, name, readers, (tenantId, entry) -> {
             if (entry != null) {
                 apply(entry);
             } else {
@@ -42,9 +41,10 @@ public final class TenantDirectory implements AutoCloseable {
      *
      * @param consumerConfig Kafka consumer settings (bootstrap servers, security); a group id is ignored
      * @param name the reader's thread and client name
+     * @param readers keeps the reader alive and reports it in the service's health
      */
-    public static TenantDirectory start(Map<String, Object> consumerConfig, String name) {
-        return new TenantDirectory(consumerConfig, name);
+    public static TenantDirectory start(Map<String, Object> consumerConfig, String name, Readers readers) {
+        return new TenantDirectory(consumerConfig, name, readers);
     }
 
     /** The tenant's entry, if it was ever registered. */
@@ -71,11 +71,6 @@ public final class TenantDirectory implements AutoCloseable {
         apply(entry);
     }
 
-    /** Calls {@code listener} with every entry that changes from now on. */
-    public void onChange(Consumer<TenantRegistration> listener) {
-        listeners.add(listener);
-    }
-
     /** Whether the directory has read the registry up to where it was when the directory started. */
     public boolean isCaughtUp() {
         return mirror.isCaughtUp();
@@ -97,12 +92,7 @@ public final class TenantDirectory implements AutoCloseable {
     }
 
     private void apply(TenantRegistration entry) {
-        TenantRegistration kept = tenants.merge(
-                entry.tenantId(), entry, (old, next) -> next.updatedAt().isBefore(old.updatedAt()) ? old : next);
-        if (!entry.equals(kept)) {
-            return; // an older entry than the one already known
-        }
-        listeners.forEach(listener -> listener.accept(entry));
+        tenants.merge(entry.tenantId(), entry, (old, next) -> next.updatedAt().isBefore(old.updatedAt()) ? old : next);
     }
 
     @Override

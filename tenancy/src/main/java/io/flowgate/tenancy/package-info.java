@@ -1,4 +1,4 @@
-/** What every service needs about tenants: the registry and sealed tenant secrets. */
+/** What every service needs about tenants: the registry as read from Kafka. */
 @NullMarked
 package io.flowgate.tenancy;
 

@@ -7,14 +7,18 @@ import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.ReadersHealth;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +45,21 @@ class KafkaConfig {
      * once instead of after the session timeout.
      */
     @Bean
-    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose(Readers readers) {
         return factory -> {
             factory.setLeaveGroupOnClose(true);
+            // An unreadable or unprocessable record is skipped and counted, never a dead thread.
+            Properties streams = factory.getStreamsConfiguration();
+            if (streams != null) {
+                streams.put(
+                        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        SkippingStreamsHandlers.Deserialization.class.getName());
+                streams.put(
+                        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        SkippingStreamsHandlers.Processing.class.getName());
+                streams.put(SkippingStreamsHandlers.SKIPPED, readers.skipped("flowgate-api-views"));
+                factory.setStreamsConfiguration(streams);
+            }
             // A stream thread that fails (Kafka away during a rebalance, say) is replaced rather
             // than taking the whole client, and with it every view, down for good.
             factory.setStreamsUncaughtExceptionHandler(e -> {
@@ -66,8 +82,19 @@ class KafkaConfig {
 
     /** The tenant registry, read from Kafka (and followed) by this replica. */
     @Bean(destroyMethod = "close")
-    TenantDirectory tenantDirectory(KafkaProperties kafka) {
-        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-api-tenants");
+    TenantDirectory tenantDirectory(KafkaProperties kafka, Readers readers) {
+        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-api-tenants", readers);
+    }
+
+    /** This service's reader threads, kept alive and reported in health. */
+    @Bean
+    Readers readers(MeterRegistry meters) {
+        return new Readers(meters);
+    }
+
+    @Bean("readersHealthIndicator")
+    ReadersHealth readersHealth(Readers readers) {
+        return new ReadersHealth(readers);
     }
 
     /**

@@ -90,7 +90,9 @@ public class JobService {
 
         if (request.idempotencyKey() != null) {
             String jobId = ids.idempotent(request.tenantId(), checkKey(request.idempotencyKey()));
-            Optional<JobStatus> existing = findQuietly(request.tenantId(), jobId);
+            // While the view restores it cannot tell a retry from a first submit: answering 503 (the
+            // engine retries) rather than writing the job again, which would run it twice.
+            Optional<JobStatus> existing = findOrUnavailable(request.tenantId(), jobId);
             if (existing.isPresent()) {
                 if (!existing.get().requestHash().equals(hash)) {
                     throw new FlowgateProblem(

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +24,9 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +39,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class OperationCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(OperationCatalog.class);
 
     static final String STORE = "operations";
 
@@ -56,7 +63,9 @@ public class OperationCatalog {
     public static void addTo(StreamsBuilder builder) {
         builder.globalTable(
                 Topics.OPERATIONS.name(),
-                Consumed.with(Topics.OPERATIONS.keySerde(), Topics.OPERATIONS.valueSerde()),
+                // Raw bytes, read by this class entry by entry: a global store restores its topic
+                // without deserializing, so one unreadable announcement must not hide the catalog.
+                Consumed.with(Topics.OPERATIONS.keySerde(), Serdes.ByteArray()),
                 Materialized.as(STORE));
     }
 
@@ -71,7 +80,7 @@ public class OperationCatalog {
             return cached;
         }
         try {
-            Optional<Entry> found = Optional.ofNullable(store().get(name))
+            Optional<Entry> found = Optional.ofNullable(read(store().get(name)))
                     .map(op -> new Entry(op, schemas.getSchema(op.inputSchema())));
             if (found.isPresent()) {
                 entries.put(name, found); // an unknown name is not cached: a worker may announce it any moment
@@ -89,8 +98,13 @@ public class OperationCatalog {
     /** Every announced operation, by name. */
     public List<OperationDescriptor> all() {
         List<OperationDescriptor> all = new ArrayList<>();
-        try (KeyValueIterator<String, OperationDescriptor> it = store().all()) {
-            it.forEachRemaining(kv -> all.add(kv.value));
+        try (KeyValueIterator<String, byte[]> it = store().all()) {
+            while (it.hasNext()) {
+                OperationDescriptor operation = read(it.next().value);
+                if (operation != null) {
+                    all.add(operation);
+                }
+            }
         } catch (InvalidStateStoreException e) {
             return List.of();
         }
@@ -106,7 +120,20 @@ public class OperationCatalog {
                 .orElseGet(() -> schemas.getSchema(operation.inputSchema()));
     }
 
-    private ReadOnlyKeyValueStore<String, OperationDescriptor> store() {
+    /** The announcement, or null when there is none or it cannot be read (skipped and logged). */
+    private static @Nullable OperationDescriptor read(byte @Nullable [] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return Topics.OPERATIONS.valueSerde().deserializer().deserialize(Topics.OPERATIONS.name(), bytes);
+        } catch (SerializationException e) {
+            log.warn("Skipping an unreadable entry of the operation catalog: {}", e.toString());
+            return null;
+        }
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store() {
         KafkaStreams kafkaStreams = streams.getKafkaStreams();
         if (kafkaStreams == null) {
             throw new InvalidStateStoreException("Kafka Streams has not started yet");

@@ -1,9 +1,9 @@
 package io.flowgate.api.subscription;
 
 import io.flowgate.contracts.Subscription;
-import io.flowgate.tenancy.SecretBox;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.CallbackUrlPolicy;
+import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.SigningKeys;
 import io.flowgate.webhooks.WebhookSettings;
 import org.apache.kafka.streams.StreamsBuilder;

@@ -9,8 +9,10 @@ import io.flowgate.dispatcher.delivery.CallbackConsumer;
 import io.flowgate.dispatcher.delivery.Dispatcher;
 import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
-import io.flowgate.tenancy.SecretBox;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.ReadersHealth;
 import io.flowgate.tenancy.TenantDirectory;
+import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.WebhookSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -51,13 +53,24 @@ class DispatcherConfig {
     }
 
     @Bean(destroyMethod = "close")
-    TenantDirectory tenantDirectory(KafkaProperties kafka) {
-        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-dispatcher-tenants");
+    TenantDirectory tenantDirectory(KafkaProperties kafka, Readers readers) {
+        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-dispatcher-tenants", readers);
     }
 
     @Bean(destroyMethod = "close")
-    SubscriptionDirectory subscriptionDirectory(KafkaProperties kafka) {
-        return new SubscriptionDirectory(kafka.buildConsumerProperties());
+    SubscriptionDirectory subscriptionDirectory(KafkaProperties kafka, Readers readers) {
+        return new SubscriptionDirectory(kafka.buildConsumerProperties(), readers);
+    }
+
+    /** This service's reader threads, kept alive and reported in health. */
+    @Bean
+    Readers readers(MeterRegistry meters) {
+        return new Readers(meters);
+    }
+
+    @Bean("readersHealthIndicator")
+    ReadersHealth readersHealth(Readers readers) {
+        return new ReadersHealth(readers);
     }
 
     /** Retries, dead letters and attempts, each written acks=all before a callback's offset is committed. */
@@ -119,10 +132,11 @@ class DispatcherConfig {
             SubscriptionDirectory subscriptions,
             DispatcherProperties settings,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Readers readers) {
         Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
         return new DeliveryLifecycle(
-                () -> new CallbackConsumer(consumerConfig, dispatcher, settings.maxPending(), clock, meters),
+                () -> new CallbackConsumer(consumerConfig, dispatcher, settings.maxPending(), clock, meters, readers),
                 tenants,
                 subscriptions,
                 settings.catchUpTimeout());

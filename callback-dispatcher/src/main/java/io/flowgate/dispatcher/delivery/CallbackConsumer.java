@@ -3,7 +3,10 @@ package io.flowgate.dispatcher.delivery;
 import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
-import io.flowgate.tenancy.ConsumedOffsets;
+import io.flowgate.kafka.ConsumedOffsets;
+import io.flowgate.kafka.Reader;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.SkippedRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
@@ -22,9 +25,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,18 +45,21 @@ public final class CallbackConsumer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CallbackConsumer.class);
     private static final Duration MAX_POLL = Duration.ofMillis(200);
+    static final String READER = "flowgate-dispatcher-callbacks";
 
     private final Dispatcher dispatcher;
     private final int maxPending;
     private final Clock clock;
-    private final KafkaConsumer<String, CallbackRequested> consumer;
-    private final KafkaClientMetrics metrics;
+    private final Map<String, Object> config;
+    private final MeterRegistry meters;
+    private final Readers readers;
     private final List<String> topics;
-    private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-    private final ConsumedOffsets offsets = new ConsumedOffsets();
+    // State of one life of the loop; a restarted loop starts afresh from the committed offsets.
+    private ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
+    private ConsumedOffsets offsets = new ConsumedOffsets();
     private final Map<TopicPartition, Long> dueAt = new HashMap<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private volatile @Nullable KafkaConsumer<String, CallbackRequested> consumer;
+    private @Nullable Reader reader;
 
     private record Done(TopicPartition partition, long offset) {}
 
@@ -62,7 +68,8 @@ public final class CallbackConsumer implements AutoCloseable {
             Dispatcher dispatcher,
             int maxPending,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Readers readers) {
         this.dispatcher = dispatcher;
         this.maxPending = maxPending;
         this.clock = clock;
@@ -75,43 +82,51 @@ public final class CallbackConsumer implements AutoCloseable {
         // Partitions are paused and resumed all the time (retry tiers); a fetch the broker holds open
         // for the others must not hold up the ones that were just resumed.
         config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        this.consumer = new KafkaConsumer<>(
-                config, new StringDeserializer(), Topics.CALLBACKS.valueSerde().deserializer());
-        this.metrics = new KafkaClientMetrics(consumer);
-        metrics.bindTo(meters);
+        this.config = config;
+        this.meters = meters;
+        this.readers = readers;
         List<String> names = new ArrayList<>();
         names.add(Topics.CALLBACKS.name());
         dispatcher.tiers().topics().stream().map(Topic::name).forEach(names::add);
         this.topics = List.copyOf(names);
-        this.thread = Thread.ofPlatform().name("callback-consumer").unstarted(this::loop);
     }
 
     /** Starts reading. */
     public void start() {
-        thread.start();
+        reader = readers.start(READER, this::loop);
     }
 
-    private void loop() {
-        consumer.subscribe(topics, new Rebalance());
+    /** One life of the loop, with a consumer of its own. */
+    private void loop(Reader reader) {
+        KafkaConsumer<String, CallbackRequested> consumer = new KafkaConsumer<>(
+                config, new StringDeserializer(), Topics.CALLBACKS.valueSerde().deserializer());
+        KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
+        metrics.bindTo(meters);
+        SkippedRecords skipped = readers.skipped(reader.name());
+        ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
+        this.done = done;
+        this.offsets = new ConsumedOffsets();
+        this.dueAt.clear();
+        this.consumer = consumer;
         try {
-            while (running) {
+            consumer.subscribe(topics, new Rebalance(consumer));
+            while (!reader.isStopping()) {
                 applyDone();
                 offsets.commitAll(consumer);
-                adjustPause();
-                try {
-                    for (ConsumerRecord<String, CallbackRequested> record : consumer.poll(pollTimeout())) {
-                        take(record);
+                adjustPause(consumer);
+                for (ConsumerRecord<String, CallbackRequested> record : skipped.poll(consumer, pollTimeout())) {
+                    if (!skipped.process(record, r -> take(consumer, done, r))) {
+                        offsets.finished(new TopicPartition(record.topic(), record.partition()), record.offset());
                     }
-                } catch (RecordDeserializationException e) {
-                    log.error("Skipping unreadable record at {} offset {}", e.topicPartition(), e.offset(), e);
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
                 }
+                reader.up();
             }
         } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            log.error("The callback consumer stopped unexpectedly", e);
+            if (!reader.isStopping()) {
+                throw e;
+            }
         } finally {
+            this.consumer = null;
             applyDone();
             try {
                 offsets.commitAll(consumer);
@@ -125,7 +140,10 @@ public final class CallbackConsumer implements AutoCloseable {
         }
     }
 
-    private void take(ConsumerRecord<String, CallbackRequested> record) {
+    private void take(
+            KafkaConsumer<String, CallbackRequested> consumer,
+            ConcurrentLinkedQueue<Done> done,
+            ConsumerRecord<String, CallbackRequested> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         if (dueAt.containsKey(partition)) {
             return; // paused at an earlier record of this batch; read again once it is due
@@ -158,7 +176,7 @@ public final class CallbackConsumer implements AutoCloseable {
     }
 
     /** Pauses partitions waiting for a due record, and all of them while too much is pending. */
-    private void adjustPause() {
+    private void adjustPause(KafkaConsumer<String, CallbackRequested> consumer) {
         long now = clock.millis();
         dueAt.values().removeIf(due -> due <= now);
         dueAt.keySet().retainAll(consumer.assignment());
@@ -186,6 +204,12 @@ public final class CallbackConsumer implements AutoCloseable {
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, CallbackRequested> consumer;
+
+        Rebalance(KafkaConsumer<String, CallbackRequested> consumer) {
+            this.consumer = consumer;
+        }
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Callbacks still in progress are read again by the next owner: at-least-once.
@@ -213,12 +237,15 @@ public final class CallbackConsumer implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(15));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (reader != null) {
+            reader.stop(
+                    () -> {
+                        KafkaConsumer<String, CallbackRequested> current = consumer;
+                        if (current != null) {
+                            current.wakeup();
+                        }
+                    },
+                    Duration.ofSeconds(15));
         }
     }
 }

@@ -2,7 +2,8 @@ package io.flowgate.dispatcher.delivery;
 
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
-import io.flowgate.tenancy.TopicMirror;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.TopicMirror;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -19,9 +20,13 @@ public final class SubscriptionDirectory implements AutoCloseable {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final TopicMirror<Subscription> mirror;
 
-    public SubscriptionDirectory(Map<String, Object> consumerConfig) {
+    public SubscriptionDirectory(Map<String, Object> consumerConfig, Readers readers) {
         this.mirror = TopicMirror.start(
-                Topics.SUBSCRIPTIONS, consumerConfig, "flowgate-dispatcher-subscriptions", (id, subscription) -> {
+                Topics.SUBSCRIPTIONS,
+                consumerConfig,
+                "flowgate-dispatcher-subscriptions",
+                readers,
+                (id, subscription) -> {
                     if (subscription == null) {
                         subscriptions.remove(id);
                     } else {

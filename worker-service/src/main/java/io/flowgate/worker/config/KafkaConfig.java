@@ -4,6 +4,8 @@ import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.ReadersHealth;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -48,8 +50,19 @@ class KafkaConfig {
 
     /** The tenant registry: jobs and statuses of offboarded tenants are dropped. */
     @Bean(destroyMethod = "close")
-    TenantDirectory tenantDirectory(KafkaProperties kafka) {
-        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-worker-tenants");
+    TenantDirectory tenantDirectory(KafkaProperties kafka, Readers readers) {
+        return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-worker-tenants", readers);
+    }
+
+    /** This service's reader threads, kept alive and reported in health. */
+    @Bean
+    Readers readers(MeterRegistry meters) {
+        return new Readers(meters);
+    }
+
+    @Bean("readersHealthIndicator")
+    ReadersHealth readersHealth(Readers readers) {
+        return new ReadersHealth(readers);
     }
 
     @Bean

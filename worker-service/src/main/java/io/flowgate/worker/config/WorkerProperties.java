@@ -3,11 +3,21 @@ package io.flowgate.worker.config;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the worker.
  *
- * @param maxConcurrentJobs jobs run at once by this worker; past it, consumption pauses
+ * @param maxConcurrentJobs jobs run at once by this worker
+ * @param tenantConcurrency jobs of one tenant run at once by this worker (its fair share); the others
+ *     wait while tenants take turns
+ * @param maxWaitingJobs jobs read and waiting for a slot; past it, consumption pauses
+ * @param maxResultSize largest result a job may have (its JSON); a larger one fails the job with a
+ *     {@code result-too-large} problem
+ * @param maxResultDepth deepest nesting a job's result may have; a deeper one fails the job with a
+ *     {@code result-too-deep} problem
+ * @param maxCpuTime CPU time a job may use; past it the job is stopped and fails with {@code
+ *     job-cpu-limit}
  * @param pollTimeout how long one consumer poll blocks
  * @param handoverGrace on shutdown or rebalance, how long running jobs get to stop before the
  *     partition is released (their offsets stay uncommitted, so they run again elsewhere)
@@ -19,6 +29,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("flowgate.worker")
 public record WorkerProperties(
         @DefaultValue("64") int maxConcurrentJobs,
+        @DefaultValue("16") int tenantConcurrency,
+        @DefaultValue("1000") int maxWaitingJobs,
+        @DefaultValue("512KB") DataSize maxResultSize,
+        @DefaultValue("128") int maxResultDepth,
+        @DefaultValue("30s") Duration maxCpuTime,
         @DefaultValue("200ms") Duration pollTimeout,
         @DefaultValue("10s") Duration handoverGrace,
         @DefaultValue("1s") Duration progressInterval,

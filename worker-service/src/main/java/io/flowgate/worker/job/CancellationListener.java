@@ -2,6 +2,9 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobCancelRequested;
 import io.flowgate.contracts.Topics;
+import io.flowgate.kafka.Reader;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.SkippedRecords;
 import io.flowgate.worker.config.WorkerProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -40,31 +44,32 @@ class CancellationListener implements SmartLifecycle {
     private final Cancellations cancellations;
     private final WorkerProperties properties;
     private final Clock clock;
+    private final Readers readers;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running;
-    private KafkaConsumer<String, JobCancelRequested> consumer;
-    private Thread thread;
+    /** Where reading goes on when the reader is started again after a failure. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
 
-    CancellationListener(KafkaProperties kafka, Cancellations cancellations, WorkerProperties properties, Clock clock) {
+    private volatile boolean running;
+    private volatile @Nullable KafkaConsumer<String, JobCancelRequested> consumer;
+    private @Nullable Reader reader;
+
+    CancellationListener(
+            KafkaProperties kafka,
+            Cancellations cancellations,
+            WorkerProperties properties,
+            Clock clock,
+            Readers readers) {
         this.kafka = kafka;
         this.cancellations = cancellations;
         this.properties = properties;
         this.clock = clock;
+        this.readers = readers;
     }
 
     @Override
     public void start() {
-        Map<String, Object> config = kafka.buildConsumerProperties();
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "flowgate-worker-cancellations-" + System.identityHashCode(this));
-        consumer = new KafkaConsumer<>(
-                config,
-                new StringDeserializer(),
-                Topics.JOB_CONTROL.valueSerde().deserializer());
         running = true;
-        thread = Thread.ofPlatform().name("cancellation-listener").start(this::loop);
+        reader = readers.start("flowgate-worker-cancellations", this::loop);
     }
 
     /** Waits until the cancel requests of the remembered window have been read. */
@@ -72,15 +77,31 @@ class CancellationListener implements SmartLifecycle {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void loop() {
+    private void loop(Reader reader) {
+        Map<String, Object> config = kafka.buildConsumerProperties();
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "flowgate-worker-cancellations-" + System.identityHashCode(this));
+        KafkaConsumer<String, JobCancelRequested> consumer = new KafkaConsumer<>(
+                config,
+                new StringDeserializer(),
+                Topics.JOB_CONTROL.valueSerde().deserializer());
+        this.consumer = consumer;
+        SkippedRecords skipped = readers.skipped(reader.name());
         try {
-            Map<TopicPartition, Long> end = assignFromWindow();
-            while (running) {
-                for (ConsumerRecord<String, JobCancelRequested> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() != null) {
-                        cancellations.cancelled(record.value().jobId());
-                    }
+            Map<TopicPartition, Long> end = assignFromWindow(consumer);
+            while (!reader.isStopping()) {
+                for (ConsumerRecord<String, JobCancelRequested> record :
+                        skipped.poll(consumer, Duration.ofMillis(500))) {
+                    skipped.process(record, r -> {
+                        if (r.value() != null) {
+                            cancellations.cancelled(r.value().jobId());
+                        }
+                    });
                 }
+                consumer.assignment().forEach(p -> positions.put(p, consumer.position(p)));
+                reader.up();
                 if (caughtUp.getCount() > 0
                         && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     log.info("Read the cancel requests of the last {}", properties.cancelMemory());
@@ -88,15 +109,17 @@ class CancellationListener implements SmartLifecycle {
                 }
             }
         } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            log.error("The cancellation listener stopped", e);
+            if (!reader.isStopping()) {
+                throw e;
+            }
         } finally {
+            this.consumer = null;
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    private Map<TopicPartition, Long> assignFromWindow() {
+    /** Assigns every partition, from the start of the window or from where the last life ended. */
+    private Map<TopicPartition, Long> assignFromWindow(KafkaConsumer<String, JobCancelRequested> consumer) {
         List<TopicPartition> partitions =
                 consumer.partitionsFor(Topics.JOB_CONTROL.name(), Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -108,7 +131,9 @@ class CancellationListener implements SmartLifecycle {
         Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query);
         for (TopicPartition p : partitions) {
             OffsetAndTimestamp start = starts.get(p);
-            if (start != null) {
+            if (positions.containsKey(p)) {
+                consumer.seek(p, positions.get(p));
+            } else if (start != null) {
                 consumer.seek(p, start.offset());
             } else {
                 consumer.seekToEnd(List.of(p));
@@ -120,15 +145,15 @@ class CancellationListener implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (reader != null) {
+            reader.stop(
+                    () -> {
+                        KafkaConsumer<String, JobCancelRequested> current = consumer;
+                        if (current != null) {
+                            current.wakeup();
+                        }
+                    },
+                    Duration.ofSeconds(10));
         }
     }
 

@@ -2,7 +2,10 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
-import io.flowgate.tenancy.ConsumedOffsets;
+import io.flowgate.kafka.ConsumedOffsets;
+import io.flowgate.kafka.Reader;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.SkippedRecords;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,19 +17,21 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -34,13 +39,21 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes {@code flowgate.jobs} and hands each job to the {@link JobRunner}.
+ * Consumes {@code flowgate.jobs} and hands each job to the {@link JobRunner}, in a fair order.
  *
  * <p>Written on the plain Kafka consumer because jobs may run for hours and finish in any order:
  * spring-kafka's out-of-order acknowledgement pauses a partition until every record of the previous
  * poll is acknowledged, so one long job would stall its partition. Here each partition commits the
  * offset just below its oldest unfinished job ({@link ConsumedOffsets}); polling goes on while jobs
- * run (no poll-interval trips), and pauses only when {@code maxConcurrentJobs} are running.
+ * run (no poll-interval trips).
+ *
+ * <p>Jobs read wait in a {@link FairQueue}: tenants take turns, and no tenant runs more than {@code
+ * tenantConcurrency} of the worker's {@code maxConcurrentJobs} at once, so a tenant's backlog never
+ * delays another tenant's job by more than the wait for a free slot. Reading pauses while {@code
+ * maxWaitingJobs} wait.
+ *
+ * <p>A record that cannot be read or taken is skipped and counted ({@link SkippedRecords}); if the
+ * loop itself fails, its jobs are handed over and {@link Readers} starts it again with a new consumer.
  *
  * <p>On shutdown or when a partition is revoked, its running jobs are asked to stop without writing a
  * final status and their offsets stay uncommitted, so they run again on the worker that takes over.
@@ -49,6 +62,7 @@ import org.springframework.stereotype.Component;
 class JobConsumer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
+    static final String READER = "flowgate-worker-jobs";
 
     private final KafkaProperties kafka;
     private final JobRunner runner;
@@ -56,13 +70,11 @@ class JobConsumer implements SmartLifecycle {
     private final WorkerProperties properties;
     private final MeterRegistry meters;
     private final TenantDirectory tenants;
-    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-    private final ConsumedOffsets offsets = new ConsumedOffsets();
-    private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
+    private final Readers readers;
+    private final AtomicInteger waitingGauge = new AtomicInteger();
     private volatile boolean running;
-    private KafkaConsumer<String, JobSubmitted> consumer;
-    private Thread thread;
-    private KafkaClientMetrics metrics;
+    private volatile @Nullable KafkaConsumer<String, JobSubmitted> consumer;
+    private @Nullable Reader reader;
 
     JobConsumer(
             KafkaProperties kafka,
@@ -70,16 +82,22 @@ class JobConsumer implements SmartLifecycle {
             CancellationListener cancellationListener,
             WorkerProperties properties,
             MeterRegistry meters,
-            TenantDirectory tenants) {
+            TenantDirectory tenants,
+            Readers readers) {
         this.tenants = tenants;
         this.kafka = kafka;
         this.runner = runner;
         this.cancellationListener = cancellationListener;
         this.properties = properties;
         this.meters = meters;
+        this.readers = readers;
+        meters.gauge("flowgate.worker.jobs.waiting", waitingGauge);
     }
 
-    private record Finished(TopicPartition partition, long offset, JobRun run) {}
+    /** A job read and not yet finished. */
+    private record Taken(TopicPartition partition, long offset, JobSubmitted job) {}
+
+    private record Finished(Taken taken, JobRun run) {}
 
     @Override
     public void start() {
@@ -94,152 +112,219 @@ class JobConsumer implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Map<String, Object> config = kafka.buildConsumerProperties();
-        config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flowgate-worker");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
-        consumer = new KafkaConsumer<>(
-                config, new StringDeserializer(), Topics.JOBS.valueSerde().deserializer());
-        metrics = new KafkaClientMetrics(consumer);
-        metrics.bindTo(meters);
         running = true;
-        thread = Thread.ofPlatform().name("job-consumer").start(this::loop);
+        reader = readers.start(READER, reader -> new Life(reader).run());
     }
 
-    private void loop() {
-        consumer.subscribe(List.of(Topics.JOBS.name()), new Rebalance());
-        try {
-            while (running) {
-                applyFinished();
-                offsets.commitAll(consumer);
-                adjustPause();
-                try {
-                    for (ConsumerRecord<String, JobSubmitted> record : consumer.poll(properties.pollTimeout())) {
-                        dispatch(record);
+    /** One life of the consumer loop: its own Kafka consumer, offsets, queue and running jobs. */
+    private final class Life {
+
+        private final Reader reader;
+        private final SkippedRecords skipped;
+        private final KafkaConsumer<String, JobSubmitted> consumer;
+        private final ConsumedOffsets offsets = new ConsumedOffsets();
+        private final FairQueue<Taken> queue =
+                new FairQueue<>(properties.maxConcurrentJobs(), properties.tenantConcurrency());
+        private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
+        private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<JobRun> lingeringEnded = new ConcurrentLinkedQueue<>();
+
+        Life(Reader reader) {
+            this.reader = reader;
+            this.skipped = readers.skipped(reader.name());
+            Map<String, Object> config = kafka.buildConsumerProperties();
+            config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flowgate-worker");
+            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+            this.consumer = new KafkaConsumer<>(
+                    config, new StringDeserializer(), Topics.JOBS.valueSerde().deserializer());
+        }
+
+        void run() {
+            KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
+            metrics.bindTo(meters);
+            JobConsumer.this.consumer = consumer;
+            try {
+                consumer.subscribe(List.of(Topics.JOBS.name()), new Rebalance());
+                while (!reader.isStopping()) {
+                    applyFinished();
+                    offsets.commitAll(consumer);
+                    startReady();
+                    adjustPause();
+                    for (ConsumerRecord<String, JobSubmitted> record :
+                            skipped.poll(consumer, properties.pollTimeout())) {
+                        if (!skipped.process(record, this::take)) {
+                            offsets.finished(partitionOf(record), record.offset());
+                        }
                     }
-                } catch (RecordDeserializationException e) {
-                    log.error("Skipping unreadable record at {} offset {}", e.topicPartition(), e.offset(), e);
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    reader.up();
+                }
+            } catch (WakeupException e) {
+                if (!reader.isStopping()) {
+                    throw e;
+                }
+            } finally {
+                JobConsumer.this.consumer = null;
+                try {
+                    handOver(new ArrayList<>(runs.keySet()), true);
+                } catch (RuntimeException e) {
+                    log.warn("Could not commit while handing the jobs over", e);
+                } finally {
+                    waitingGauge.set(0);
+                    consumer.close(Duration.ofSeconds(10));
+                    metrics.close();
                 }
             }
-        } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            log.error("The job consumer stopped unexpectedly", e);
-        } finally {
-            handOver(new ArrayList<>(runs.keySet()), true);
-            consumer.close(Duration.ofSeconds(10));
-            metrics.close();
         }
-    }
 
-    private void dispatch(ConsumerRecord<String, JobSubmitted> record) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        offsets.started(partition, record.offset());
-        if (record.value() == null) {
-            offsets.finished(partition, record.offset());
-            return;
+        private void take(ConsumerRecord<String, JobSubmitted> record) {
+            TopicPartition partition = partitionOf(record);
+            offsets.started(partition, record.offset());
+            if (record.value() == null) {
+                offsets.finished(partition, record.offset());
+                return;
+            }
+            queue.add(record.value().tenantId(), new Taken(partition, record.offset(), record.value()));
         }
-        var holder = new CompletableFuture<JobRun>();
-        runner.start(record.value(), () -> finished.add(new Finished(partition, record.offset(), holder.join())))
-                .ifPresentOrElse(
+
+        /** Starts waiting jobs, fairly, while slots are free. */
+        private void startReady() {
+            for (Optional<Taken> next = queue.next(); next.isPresent(); next = queue.next()) {
+                Taken taken = next.get();
+                var holder = new CompletableFuture<JobRun>();
+                Optional<JobRun> started;
+                try {
+                    started = runner.start(taken.job(), () -> finished.add(new Finished(taken, holder.join())));
+                } catch (RuntimeException e) {
+                    skipped.skipped(
+                            taken.partition().topic(),
+                            taken.partition().partition(),
+                            taken.offset(),
+                            "unprocessable",
+                            e);
+                    started = Optional.empty();
+                }
+                started.ifPresentOrElse(
                         run -> {
                             holder.complete(run);
-                            runs.computeIfAbsent(partition, p -> new HashSet<>())
+                            runs.computeIfAbsent(taken.partition(), p -> new HashSet<>())
                                     .add(run);
                         },
-                        () -> offsets.finished(partition, record.offset()));
-    }
+                        () -> {
+                            queue.finished(taken.job().tenantId());
+                            offsets.finished(taken.partition(), taken.offset());
+                        });
+            }
+            waitingGauge.set(queue.waiting());
+        }
 
-    private void applyFinished() {
-        Finished done;
-        while ((done = finished.poll()) != null) {
-            offsets.finished(done.partition(), done.offset());
-            Set<JobRun> partitionRuns = runs.get(done.partition());
-            if (partitionRuns != null) {
-                partitionRuns.remove(done.run());
+        private void applyFinished() {
+            for (Finished done; (done = finished.poll()) != null; ) {
+                Taken taken = done.taken();
+                Set<JobRun> partitionRuns = runs.get(taken.partition());
+                if (partitionRuns != null && partitionRuns.remove(done.run())) {
+                    queue.finished(taken.job().tenantId());
+                    offsets.finished(taken.partition(), taken.offset());
+                }
+            }
+            for (JobRun run; (run = lingeringEnded.poll()) != null; ) {
+                queue.finished(run.job().tenantId());
             }
         }
-    }
 
-    private void adjustPause() {
-        int inFlight = runs.values().stream().mapToInt(Set::size).sum();
-        if (inFlight >= properties.maxConcurrentJobs()) {
-            consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
+        private void adjustPause() {
+            if (queue.waiting() >= properties.maxWaitingJobs()) {
+                consumer.pause(consumer.assignment());
+            } else if (!consumer.paused().isEmpty()) {
+                consumer.resume(consumer.paused());
+            }
         }
-    }
 
-    /**
-     * Stops the jobs of {@code partitions}, waits for them up to the hand-over grace, and commits what
-     * finished: unfinished jobs keep their offsets uncommitted.
-     */
-    private void handOver(Collection<TopicPartition> partitions, boolean commit) {
-        List<JobRun> stopping = new ArrayList<>();
-        for (TopicPartition partition : partitions) {
-            stopping.addAll(runs.getOrDefault(partition, Set.of()));
-        }
-        stopping.forEach(run -> run.stop(StopReason.HANDED_OVER));
-        try {
-            CompletableFuture.allOf(stopping.stream().map(JobRun::ended).toArray(CompletableFuture[]::new))
-                    .get(properties.handoverGrace().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn(
-                    "Some handlers ignored the stop signal for {}; handing their partitions over anyway",
-                    properties.handoverGrace());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("Error while stopping jobs", e);
-        }
-        applyFinished();
-        if (commit) {
+        /**
+         * Stops the jobs of {@code partitions}, waits for them up to the hand-over grace, and commits
+         * what finished: unfinished and waiting jobs keep their offsets uncommitted.
+         */
+        private void handOver(Collection<TopicPartition> partitions, boolean commit) {
+            List<JobRun> stopping = new ArrayList<>();
+            for (TopicPartition partition : partitions) {
+                stopping.addAll(runs.getOrDefault(partition, Set.of()));
+            }
+            stopping.forEach(run -> run.stop(StopReason.HANDED_OVER));
             try {
-                offsets.commit(consumer, partitions);
-            } catch (WakeupException e) {
-                offsets.commit(consumer, partitions);
+                CompletableFuture.allOf(stopping.stream().map(JobRun::ended).toArray(CompletableFuture[]::new))
+                        .get(properties.handoverGrace().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.warn(
+                        "Some handlers ignored the stop signal for {}; handing their partitions over anyway",
+                        properties.handoverGrace());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("Error while stopping jobs", e);
+            }
+            applyFinished();
+            queue.removeWaiting(taken -> partitions.contains(taken.partition()));
+            if (commit) {
+                try {
+                    offsets.commit(consumer, partitions);
+                } catch (WakeupException e) {
+                    offsets.commit(consumer, partitions);
+                }
+            }
+            offsets.forget(partitions);
+            for (TopicPartition partition : partitions) {
+                for (JobRun run : runs.getOrDefault(partition, Set.of())) {
+                    if (run.ended().isDone()) {
+                        queue.finished(run.job().tenantId());
+                    } else {
+                        // It ignored the stop signal: it holds its tenant's slot until it ends.
+                        run.ended().thenRun(() -> lingeringEnded.add(run));
+                    }
+                }
+                runs.remove(partition);
             }
         }
-        offsets.forget(partitions);
-        partitions.forEach(runs::remove);
+
+        private final class Rebalance implements ConsumerRebalanceListener {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    log.info("Partitions revoked: {}", partitions);
+                    handOver(partitions, true);
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                log.warn("Partitions lost: {}", partitions);
+                handOver(partitions, false);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                log.info("Partitions assigned: {}", partitions);
+            }
+        }
     }
 
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
-                log.info("Partitions revoked: {}", partitions);
-                handOver(partitions, true);
-            }
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            log.warn("Partitions lost: {}", partitions);
-            handOver(partitions, false);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            log.info("Partitions assigned: {}", partitions);
-        }
+    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
+        return new TopicPartition(record.topic(), record.partition());
     }
 
     @Override
     public void stop() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(properties.handoverGrace().plusSeconds(15));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (reader != null) {
+            reader.stop(
+                    () -> {
+                        KafkaConsumer<String, JobSubmitted> current = consumer;
+                        if (current != null) {
+                            current.wakeup();
+                        }
+                    },
+                    properties.handoverGrace().plusSeconds(15));
         }
     }
 

@@ -3,6 +3,8 @@ package io.flowgate.worker.job;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.worker.operation.JobContext;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /** One job running on its own virtual thread: its stop signal, progress and end. */
 final class JobRun implements JobContext {
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final JobSubmitted job;
     private final StatusWriter writer;
@@ -37,6 +41,15 @@ final class JobRun implements JobContext {
 
     void runOn(Thread thread) {
         this.thread = thread;
+    }
+
+    /** CPU time the job's thread has used so far (0 when it is not known). */
+    long cpuTimeNanos() {
+        Thread t = thread;
+        if (t == null || !CPU.isThreadCpuTimeSupported()) {
+            return 0;
+        }
+        return Math.max(0, CPU.getThreadCpuTime(t.threadId()));
     }
 
     /** Asks the job to stop; the first reason given wins, except that a hand-over overrides all. */

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,9 +32,15 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Runs each job on its own virtual thread, so a job of an hour blocks nothing else. A job id runs at
- * most once at a time in this worker (duplicates of a running job are skipped), and the final status
- * is written durably before the job counts as finished.
+ * Runs each job on its own platform thread, so a job of an hour blocks nothing else and a job that
+ * computes hard is time-sliced by the operating system rather than holding one of the few carriers a
+ * virtual thread runs on. A job id runs at most once at a time in this worker (duplicates of a running
+ * job are skipped), and the final status is written durably before the job counts as finished.
+ *
+ * <p>Limits: a job is stopped at its deadline, and when its thread has used {@code maxCpuTime} of
+ * CPU; its result may not be larger than {@code maxResultSize} nor deeper than {@code
+ * maxResultDepth}. A final status Kafka can never take (too large, not serializable) is replaced by a
+ * {@code result-unwritable} failure rather than retried for ever.
  */
 @Component
 class JobRunner {
@@ -77,6 +82,20 @@ class JobRunner {
             }
         });
         meters.gauge("flowgate.worker.jobs.running", running, Map::size);
+        long every = Math.max(50, Math.min(1000, properties.maxCpuTime().toMillis() / 10));
+        deadlines.scheduleWithFixedDelay(this::enforceCpuLimit, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops every job whose thread has used more CPU time than a job may. */
+    private void enforceCpuLimit() {
+        long limit = properties.maxCpuTime().toNanos();
+        for (JobRun run : running.values()) {
+            long used = run.cpuTimeNanos();
+            if (used > limit && run.stopReason() == null) {
+                log.info("Job {} used {} ms of CPU; stopping it", run.jobId(), used / 1_000_000);
+                run.stop(StopReason.CPU_LIMIT);
+            }
+        }
     }
 
     /**
@@ -91,13 +110,8 @@ class JobRunner {
             log.info("Job {} is already running here; skipping the duplicate", job.jobId());
             return Optional.empty();
         }
-        run.runOn(Thread.ofVirtual().name("job-" + job.jobId()).start(() -> execute(run, onFinished)));
+        run.runOn(Thread.ofPlatform().name("job-" + job.jobId()).daemon().start(() -> execute(run, onFinished)));
         return Optional.of(run);
-    }
-
-    /** Every job running now. */
-    Collection<JobRun> running() {
-        return running.values();
     }
 
     private void execute(JobRun run, Runnable onFinished) {
@@ -129,7 +143,7 @@ class JobRunner {
             }
             if (end != null) {
                 Thread.interrupted();
-                writer.writeFinal(job, end, run::isHandedOver);
+                end = writeFinal(run, end);
                 outcome = end.state().name().toLowerCase(Locale.ROOT);
                 log.info("Job {} ({}) ended {}", job.jobId(), job.operation(), end.state());
                 onFinished.run();
@@ -146,6 +160,30 @@ class JobRunner {
             sample.stop(meters.timer("flowgate.worker.jobs", "operation", job.operation(), "outcome", outcome));
             run.markEnded();
             MDC.clear();
+        }
+    }
+
+    /**
+     * Writes the final status (and callback); one that can never be written is replaced by a small
+     * {@code result-unwritable} failure, so the job still ends and the caller learns why.
+     */
+    private JobStatus writeFinal(JobRun run, JobStatus end) {
+        try {
+            writer.writeFinal(run.job(), end, run::isHandedOver);
+            return end;
+        } catch (StatusWriter.Unwritable e) {
+            JobStatus failed = run.current()
+                    .ended(
+                            JobState.FAILED,
+                            error(
+                                    "result-unwritable",
+                                    "Result cannot be stored",
+                                    422,
+                                    "The job finished, but its outcome cannot be stored: "
+                                            + e.getCause().getClass().getSimpleName() + "."),
+                            clock.instant());
+            writer.writeFinal(run.job(), failed, run::isHandedOver);
+            return failed;
         }
     }
 
@@ -168,7 +206,14 @@ class JobRunner {
         writer.write(run.current(), run::isHandedOver);
         try {
             JsonNode result = handler.run(job.input(), run);
-            return run.stopReason() == null ? run.current().succeeded(result, clock.instant()) : stopped(run);
+            if (run.stopReason() != null) {
+                return stopped(run);
+            }
+            JobError tooBig =
+                    ResultLimits.check(result, properties.maxResultSize().toBytes(), properties.maxResultDepth());
+            return tooBig != null
+                    ? run.current().ended(JobState.FAILED, tooBig, clock.instant())
+                    : run.current().succeeded(result, clock.instant());
         } catch (InvalidOperationInput e) {
             if (run.stopReason() != null) {
                 return stopped(run);
@@ -205,6 +250,18 @@ class JobRunner {
         return switch (run.stopReason()) {
             case CANCELLED -> cancelled(run.current());
             case EXPIRED -> expired(run.current());
+            case CPU_LIMIT ->
+                run.current()
+                        .ended(
+                                JobState.FAILED,
+                                error(
+                                        "job-cpu-limit",
+                                        "CPU time limit reached",
+                                        422,
+                                        "The job used more than "
+                                                + properties.maxCpuTime().toSeconds()
+                                                + " s of CPU time, the most a job may use."),
+                                clock.instant());
             case HANDED_OVER -> null;
             case null -> throw new IllegalStateException("the job was not stopped");
         };

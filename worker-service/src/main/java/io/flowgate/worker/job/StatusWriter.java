@@ -70,6 +70,13 @@ class StatusWriter {
                 // A stop signal arrived while writing; the write itself still has to happen.
                 Thread.interrupted();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                if (WriteFailures.isPermanent(cause)) {
+                    // Retrying a record Kafka can never take would hold the job, its slot and its
+                    // partition's offset for good.
+                    log.warn("The {} of {} can never be written: {}", what, key, cause.toString());
+                    throw new Unwritable(cause);
+                }
                 log.warn("Could not write the {} of {}; retrying in {}", what, key, backoff, e);
             }
             if (handedOver.getAsBoolean()) {
@@ -90,6 +97,13 @@ class StatusWriter {
             return;
         }
         kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status);
+    }
+
+    /** The record can never be written (too large for Kafka, or not serializable). */
+    static final class Unwritable extends RuntimeException {
+        Unwritable(Throwable cause) {
+            super("the record cannot be written: " + cause, cause);
+        }
     }
 
     /** The job was handed to another worker before its status could be written. */

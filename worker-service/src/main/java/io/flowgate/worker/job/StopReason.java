@@ -6,6 +6,8 @@ enum StopReason {
     CANCELLED,
     /** Its deadline passed: it ends EXPIRED. */
     EXPIRED,
+    /** It used more CPU time than a job may: it ends FAILED. */
+    CPU_LIMIT,
     /** This worker is shutting down or lost the partition: it ends nowhere, and runs again elsewhere. */
     HANDED_OVER
 }

@@ -1,4 +1,4 @@
-package io.flowgate.tenancy;
+package io.flowgate.webhooks;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;

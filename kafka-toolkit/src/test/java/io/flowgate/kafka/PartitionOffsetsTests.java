@@ -1,4 +1,4 @@
-package io.flowgate.tenancy;
+package io.flowgate.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.flowgate.tenancy;
+package io.flowgate.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.flowgate.tenancy;
+package io.flowgate.kafka;
 
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.flowgate.tenancy;
+package io.flowgate.kafka;
 
 import io.flowgate.contracts.Topic;
 import java.time.Duration;
@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * acknowledged just before. Concurrent callers share one end-offsets request. {@link
  * #syncAsync(String)} is the same barrier for the one partition that holds a key: it waits only for
  * writes to that partition, not for a transaction still open on another.
+ *
+ * <p>A record that cannot be read, or that the callback throws on, is skipped and counted ({@link
+ * SkippedRecords}); a reader that fails for any other reason is started again by {@link Readers} and
+ * goes on from where it was, and the service's health says DOWN until it reads again.
  */
 public final class TopicMirror<V> implements AutoCloseable {
 
@@ -46,17 +50,22 @@ public final class TopicMirror<V> implements AutoCloseable {
 
     private final Topic<String, V> topic;
     private final BiConsumer<String, @Nullable V> onRecord;
-    private final KafkaConsumer<String, V> consumer;
-    private final KafkaConsumer<byte[], byte[]> endProbe;
-    private final Thread thread;
+    private final Map<String, Object> config;
+    private final Map<String, Object> probeConfig;
+    private final SkippedRecords skipped;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<SyncRequest> syncRequests = new ConcurrentLinkedQueue<>();
-    private volatile boolean running = true;
+    /** Where reading goes on after a restart of the reader: the next offset of every partition. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+
+    private volatile @Nullable KafkaConsumer<String, V> consumer;
+    private final Reader reader;
 
     private TopicMirror(
             Topic<String, V> topic,
             Map<String, Object> consumerConfig,
             String name,
+            Readers readers,
             BiConsumer<String, @Nullable V> onRecord) {
         this.topic = topic;
         this.onRecord = onRecord;
@@ -70,16 +79,16 @@ public final class TopicMirror<V> implements AutoCloseable {
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + System.identityHashCode(this));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(
-                config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        this.config = config;
         // The barrier's target is the log end (high watermark), not the last stable offset a
         // read-committed consumer reports: a transaction committed just before the barrier may sit
         // behind one still open, above the LSO. Reading up to the high watermark waits for both.
         Map<String, Object> probeConfig = new HashMap<>(config);
         probeConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         probeConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-end-" + System.identityHashCode(this));
-        this.endProbe = new KafkaConsumer<>(probeConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+        this.probeConfig = probeConfig;
+        this.skipped = readers.skipped(name);
+        this.reader = readers.start(name, this::run);
     }
 
     /**
@@ -87,16 +96,17 @@ public final class TopicMirror<V> implements AutoCloseable {
      *
      * @param consumerConfig Kafka consumer settings (bootstrap servers, security); a group id is ignored
      * @param name the reader's thread and client name
+     * @param readers keeps the reader alive and reports it in health; records it cannot read, or
+     *     that {@code onRecord} throws on, are skipped and counted there
      * @param onRecord called on the reader's thread with each record's key and value (null: tombstone)
      */
     public static <V> TopicMirror<V> start(
             Topic<String, V> topic,
             Map<String, Object> consumerConfig,
             String name,
+            Readers readers,
             BiConsumer<String, @Nullable V> onRecord) {
-        TopicMirror<V> mirror = new TopicMirror<>(topic, consumerConfig, name, onRecord);
-        mirror.thread.start();
-        return mirror;
+        return new TopicMirror<>(topic, consumerConfig, name, readers, onRecord);
     }
 
     /** Whether the topic has been read up to where it was when the mirror started. */
@@ -150,7 +160,10 @@ public final class TopicMirror<V> implements AutoCloseable {
             }
         });
         syncRequests.add(request);
-        consumer.wakeup();
+        KafkaConsumer<String, V> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
         return request.done();
     }
 
@@ -159,20 +172,28 @@ public final class TopicMirror<V> implements AutoCloseable {
 
     private record Target(Map<TopicPartition, Long> endOffsets, List<CompletableFuture<Void>> waiters) {}
 
-    private void run() {
+    /** One life of the reader: a fresh pair of clients that go on from where the last life ended. */
+    private void run(Reader reader) {
         List<Target> targets = new ArrayList<>();
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        KafkaConsumer<byte[], byte[]> endProbe =
+                new KafkaConsumer<>(probeConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = consumer;
         try {
-            List<TopicPartition> partitions = awaitPartitions();
+            List<TopicPartition> partitions = awaitPartitions(consumer, reader);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            positions.forEach(consumer::seek);
             endProbe.assign(partitions); // never polled: assigned so that its end-offset lookups are quiet
             Map<TopicPartition, Long> startEnd = null;
-            while (running) {
+            while (!reader.isStopping()) {
                 try {
                     if (startEnd == null) {
                         startEnd = consumer.endOffsets(partitions);
                     }
-                    step(partitions, startEnd, targets);
+                    step(consumer, endProbe, partitions, startEnd, targets);
+                    reader.up();
                 } catch (WakeupException e) {
                     // a sync request (or close) interrupted a blocking call: go round again
                 } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -180,18 +201,25 @@ public final class TopicMirror<V> implements AutoCloseable {
                 }
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (!reader.isStopping()) {
                 throw e;
             }
-        } catch (RuntimeException e) {
-            log.error("The reader of {} stopped", topic.name(), e);
         } finally {
+            this.consumer = null;
             consumer.close(Duration.ofSeconds(1));
             endProbe.close(Duration.ofSeconds(1));
+            // Barriers of this life are asked again in the next one.
+            targets.forEach(
+                    target -> target.waiters().forEach(waiter -> syncRequests.add(new SyncRequest(waiter, null))));
         }
     }
 
-    private void step(List<TopicPartition> partitions, Map<TopicPartition, Long> startEnd, List<Target> targets) {
+    private void step(
+            KafkaConsumer<String, V> consumer,
+            KafkaConsumer<byte[], byte[]> endProbe,
+            List<TopicPartition> partitions,
+            Map<TopicPartition, Long> startEnd,
+            List<Target> targets) {
         List<SyncRequest> requests = new ArrayList<>();
         for (SyncRequest request; (request = syncRequests.poll()) != null; ) {
             requests.add(request);
@@ -217,21 +245,24 @@ public final class TopicMirror<V> implements AutoCloseable {
                 throw e;
             }
         }
-        completeReached(targets);
+        completeReached(consumer, targets);
         // While a barrier waits, poll briefly: its records may already be here, or arrive at once.
-        for (ConsumerRecord<String, V> record : consumer.poll(targets.isEmpty() ? POLL : BARRIER_POLL)) {
-            onRecord.accept(record.key(), record.value());
+        for (ConsumerRecord<String, V> record : skipped.poll(consumer, targets.isEmpty() ? POLL : BARRIER_POLL)) {
+            skipped.process(record, r -> onRecord.accept(r.key(), r.value()));
         }
-        completeReached(targets);
-        if (caughtUp.getCount() > 0 && reached(startEnd)) {
+        for (TopicPartition partition : partitions) {
+            positions.put(partition, consumer.position(partition));
+        }
+        completeReached(consumer, targets);
+        if (caughtUp.getCount() > 0 && reached(consumer, startEnd)) {
             log.info("{} read", topic.name());
             caughtUp.countDown();
         }
     }
 
-    private void completeReached(List<Target> targets) {
+    private void completeReached(KafkaConsumer<String, V> consumer, List<Target> targets) {
         targets.removeIf(target -> {
-            if (reached(target.endOffsets())) {
+            if (reached(consumer, target.endOffsets())) {
                 target.waiters().forEach(waiter -> waiter.complete(null));
                 return true;
             }
@@ -239,20 +270,20 @@ public final class TopicMirror<V> implements AutoCloseable {
         });
     }
 
-    private boolean reached(Map<TopicPartition, Long> endOffsets) {
+    private boolean reached(KafkaConsumer<String, V> consumer, Map<TopicPartition, Long> endOffsets) {
         return endOffsets.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     /** The topic's partitions, once it exists (the services create it at start-up). */
-    private List<TopicPartition> awaitPartitions() {
-        while (running) {
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, V> consumer, Reader reader) {
+        while (!reader.isStopping()) {
             @Nullable List<PartitionInfo> infos = null;
             try {
                 infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(5));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 log.debug("{} not reachable yet", topic.name(), e);
             } catch (WakeupException e) {
-                if (!running) {
+                if (reader.isStopping()) {
                     break;
                 }
                 continue;
@@ -266,8 +297,9 @@ public final class TopicMirror<V> implements AutoCloseable {
             try {
                 Thread.sleep(200); // the topic does not exist yet: ask again shortly
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                if (reader.isStopping()) {
+                    break;
+                }
             }
         }
         throw new WakeupException();
@@ -275,12 +307,13 @@ public final class TopicMirror<V> implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.stop(
+                () -> {
+                    KafkaConsumer<String, V> current = consumer;
+                    if (current != null) {
+                        current.wakeup();
+                    }
+                },
+                Duration.ofSeconds(5));
     }
 }

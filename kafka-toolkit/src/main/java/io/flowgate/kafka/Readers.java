@@ -1,0 +1,77 @@
+package io.flowgate.kafka;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The reader threads of one service, each kept alive: a reader whose loop ends with an unexpected
+ * exception is logged, reported DOWN, and started again after a back-off (1 s, doubling to 30 s),
+ * with a fresh Kafka client. The service's health reads {@link #states()}: it says DOWN from the
+ * moment a reader failed until the new loop reports that it reads again ({@link Reader#up()}).
+ *
+ * <p>Metrics: {@code flowgate.kafka.reader.up} (1 or 0) and {@code flowgate.kafka.reader.restarts}
+ * per reader, and {@link SkippedRecords}' counter.
+ */
+public final class Readers {
+
+    private final MeterRegistry meters;
+    private final Map<String, Reader> readers = new ConcurrentHashMap<>();
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
+
+    /** Readers with the production back-off (1 s doubling to 30 s). */
+    public Readers(MeterRegistry meters) {
+        this(meters, Duration.ofSeconds(1), Duration.ofSeconds(30));
+    }
+
+    /** Readers with another back-off between restarts (tests). */
+    public Readers(MeterRegistry meters, Duration firstBackoff, Duration maxBackoff) {
+        this.meters = meters;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    /**
+     * Starts {@code loop} on a platform thread named {@code name}. The loop creates its own Kafka
+     * client each time it starts, calls {@link Reader#up()} whenever it has polled successfully, and
+     * returns when {@link Reader#isStopping()}; any exception makes it start again.
+     *
+     * @throws IllegalStateException when a reader of that name is already running
+     */
+    public Reader start(String name, Consumer<Reader> loop) {
+        Reader reader = new Reader(
+                name, loop, meters.counter("flowgate.kafka.reader.restarts", "reader", name), firstBackoff, maxBackoff);
+        if (readers.putIfAbsent(name, reader) != null) {
+            throw new IllegalStateException("a reader named " + name + " is already running");
+        }
+        Gauge.builder("flowgate.kafka.reader.up", reader, r -> r.isUp() ? 1 : 0)
+                .description("1 while the reader reads, 0 from a failure until it reads again")
+                .tag("reader", name)
+                .register(meters);
+        reader.onClosed(() -> readers.remove(name, reader));
+        reader.start();
+        return reader;
+    }
+
+    /** The skipping of unusable records for the reader {@code name}. */
+    public SkippedRecords skipped(String name) {
+        return new SkippedRecords(meters, name);
+    }
+
+    /** Every running reader and its state, by name. */
+    public Map<String, Reader.State> states() {
+        Map<String, Reader.State> states = new TreeMap<>();
+        readers.forEach((name, reader) -> states.put(name, reader.state()));
+        return states;
+    }
+
+    /** Whether every reader reads (none failed since its last successful poll). */
+    public boolean allUp() {
+        return readers.values().stream().allMatch(Reader::isUp);
+    }
+}

@@ -1,0 +1,218 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flowgate.contracts.Topics;
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import io.flowgate.kafka.SkippedRecords;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * No tenant and no bad record stops Flowgate for everyone else: hostile jobs end FAILED with a clear
+ * problem, one tenant's backlog does not hold another's job, and unreadable records in any topic are
+ * skipped and counted while every service goes on serving. Each test checks both the answer to the
+ * tenant at fault and that the other tenant is served meanwhile.
+ */
+class TenantProofSystemTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static LocalStack stack;
+    private static WebTestClient api;
+    private static String contoso;
+    private static String fabrikam;
+
+    @BeforeAll
+    static void startStack() {
+        stack = SharedStack.get();
+        api = Http.testClient(stack.apiUrl());
+        contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        fabrikam = Tokens.fetch(stack, DemoTenants.FABRIKAM_CLIENT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
+    }
+
+    private static EntityExchangeResult<String> submit(
+            String token, String operation, String input, String... headers) {
+        return api.post()
+                .uri("/api/v1/operations/{operation}", operation)
+                .headers(h -> {
+                    h.setBearerAuth(token);
+                    for (int i = 0; i < headers.length; i += 2) {
+                        h.add(headers[i], headers[i + 1]);
+                    }
+                })
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(input)
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+    }
+
+    /** Runs a JSONata expression for {@code token} and follows it to its final answer. */
+    private static AsyncPatternClient.Answer transform(String token, String expression) {
+        var accepted = submit(
+                token,
+                "jsonata-transform",
+                JSON.writeValueAsString(Map.of("expression", expression, "document", Map.of())),
+                "Prefer",
+                "respond-async");
+        assertThat(accepted.getStatus().value()).isEqualTo(202);
+        var client = new AsyncPatternClient(token);
+        return client.followToCompletion(
+                client.get(accepted.getResponseHeaders().getLocation()), Duration.ofSeconds(60));
+    }
+
+    private static void quietTenantIsServed() {
+        var answer = submit(fabrikam, "jsonata-transform", "{\"expression\":\"1 + 1\",\"document\":{}}");
+        assertThat(answer.getStatus().value()).as(answer.getResponseBody()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.getResponseBody()).path("result").asInt())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void resultsTooDeepOrTooLargeEndTheJobFailedWithA422AndOthersAreServed() {
+        // A result nested 300 deep: built step by step, so no evaluation limit stops it first.
+        var deep = transform(contoso, "$reduce([1..300], function($acc, $v) { {\"a\": $acc} }, {})");
+        assertThat(deep.status().value()).as(deep.body()).isEqualTo(422);
+        assertThat(JSON.readTree(deep.body()).path("type").asString()).endsWith("result-too-deep");
+        assertThat(JSON.readTree(deep.body()).path("jobStatus").asString()).isEqualTo("FAILED");
+
+        // A result of 700 kB, more than a result may have and close to what Kafka takes.
+        var large = transform(contoso, "$join([1..70000].(\"0123456789\"))");
+        assertThat(large.status().value()).as(large.body()).isEqualTo(422);
+        assertThat(JSON.readTree(large.body()).path("type").asString()).endsWith("result-too-large");
+
+        // A result over Kafka's own record limit is refused just the same, not retried for ever.
+        var huge = transform(contoso, "$join([1..150000].(\"0123456789\"))");
+        assertThat(huge.status().value()).as(huge.body()).isEqualTo(422);
+
+        quietTenantIsServed();
+    }
+
+    @Test
+    void oneTenantsBacklogOfSlowJobsDoesNotDelayAnotherTenantsFastJob() {
+        int slots = Integer.parseInt(SharedStack.WORKER_SLOTS);
+        List<URI> backlog = new ArrayList<>();
+        try {
+            // Enough slow jobs to take every slot of the worker, were there no per-tenant share.
+            for (int i = 0; i < slots + 4; i++) {
+                var accepted = submit(contoso, "delay", "{\"seconds\":30}", "Prefer", "respond-async");
+                assertThat(accepted.getStatus().value()).isEqualTo(202);
+                backlog.add(accepted.getResponseHeaders().getLocation());
+            }
+            MeterRegistry worker = stack.worker().getBean(MeterRegistry.class);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            worker.get("flowgate.worker.jobs.waiting").gauge().value() >= 4);
+
+            // The standard action: answered 200 within its wait budget, not 202 after it.
+            quietTenantIsServed();
+        } finally {
+            backlog.forEach(job ->
+                    api.delete().uri(job).headers(h -> h.setBearerAuth(contoso)).exchange());
+        }
+    }
+
+    @Test
+    void unreadableRecordsInEveryTopicAreSkippedCountedAndNothingStops() throws Exception {
+        List<String> topics = List.of(
+                Topics.JOBS.name(),
+                Topics.JOB_CONTROL.name(),
+                Topics.JOB_STATUS.name(),
+                Topics.OPERATIONS.name(),
+                Topics.TENANTS.name(),
+                Topics.SUBSCRIPTIONS.name(),
+                Topics.CALLBACKS.name(),
+                Topics.DELIVERY_ATTEMPTS.name());
+        double before = skipped();
+        List<byte[]> poisons = List.of(
+                "not json at all".getBytes(),
+                // JSON of the right envelope with the fields missing: reads, then fails to process.
+                "{\"type\":\"Subscription\",\"v\":1}".getBytes(),
+                "{\"type\":\"TenantRegistration\",\"v\":1}".getBytes(),
+                "{\"type\":\"JobSubmitted\",\"v\":99,\"tenantId\":null}".getBytes(),
+                new byte[] {(byte) 0xff, 0, 1, 2});
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (String topic : topics) {
+                for (int i = 0; i < poisons.size(); i++) {
+                    producer.send(new ProducerRecord<>(topic, ("poison-" + i).getBytes(), poisons.get(i)))
+                            .get();
+                }
+            }
+        }
+
+        // Every reader meets them: at least one skip per topic and reader, and the count proves it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> skipped() >= before + topics.size());
+
+        // Every service goes on: jobs, subscriptions with their callback, and readiness.
+        quietTenantIsServed();
+        try (Receiver receiver = new Receiver()) {
+            String subscription = Subscriptions.subscribed(
+                    fabrikam, "delay", receiver.url("/poison-check", "poison"), "{\"seconds\":0}");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !receiver.calls("/poison-check").isEmpty());
+            assertThat(Subscriptions.delete(fabrikam, Subscriptions.path(subscription)))
+                    .isEqualTo(204);
+        }
+        for (ConfigurableApplicationContext service : List.of(stack.api(), stack.worker(), stack.dispatcher())) {
+            JsonNode health = JSON.readTree(Http.testClient("http://127.0.0.1:" + LocalStack.port(service))
+                    .get()
+                    .uri("/actuator/health/liveness")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody());
+            assertThat(health.path("status").asString()).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void aReaderThreadThatDiesIsStartedAgainAndJobsGoOn() {
+        MeterRegistry worker = stack.worker().getBean(MeterRegistry.class);
+        Counter restarts = worker.counter("flowgate.kafka.reader.restarts", "reader", "flowgate-worker-jobs");
+        double before = restarts.count();
+        // Interrupting the thread inside the Kafka client makes the loop fail, as any fault would.
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("flowgate-worker-jobs"))
+                .filter(t -> t.getThreadGroup() != null)
+                .forEach(Thread::interrupt);
+        await().atMost(Duration.ofSeconds(30)).until(() -> restarts.count() > before);
+        quietTenantIsServed();
+    }
+
+    /** Records skipped by every reader of every service so far. */
+    private static double skipped() {
+        double sum = 0;
+        for (ConfigurableApplicationContext service : List.of(stack.api(), stack.worker(), stack.dispatcher())) {
+            sum += service.getBean(MeterRegistry.class).find(SkippedRecords.METRIC).counters().stream()
+                    .mapToDouble(Counter::count)
+                    .sum();
+        }
+        return sum;
+    }
+}
