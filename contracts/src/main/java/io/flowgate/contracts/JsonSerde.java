@@ -106,9 +106,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
                 }
             }
             return value;
-        } catch (ReflectiveOperationException e) {
-            throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic, e);
-        } catch (JacksonException | ClassCastException e) {
+        } catch (JacksonException | ClassCastException | ReflectiveOperationException e) {
             throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic, e);
         }
     }

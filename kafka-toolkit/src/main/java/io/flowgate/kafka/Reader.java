@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ public final class Reader {
     private volatile @Nullable Throwable lastError;
     private volatile @Nullable Instant failedAt;
     private volatile Runnable onClosed = () -> {};
+    /** The Kafka client the current life of the loop blocks in, woken up to stop it. */
+    private volatile @Nullable KafkaConsumer<?, ?> client;
 
     Reader(String name, Consumer<Reader> loop, Counter restarts, Duration firstBackoff, Duration maxBackoff) {
         this.name = name;
@@ -62,7 +65,11 @@ public final class Reader {
         try {
             while (!stopping) {
                 try {
-                    loop.accept(this);
+                    try {
+                        loop.accept(this);
+                    } finally {
+                        client = null;
+                    }
                     if (stopping) {
                         return;
                     }
@@ -107,6 +114,25 @@ public final class Reader {
         }
     }
 
+    /**
+     * Names the Kafka client this life of the loop polls with: {@link #wakeUp()} and {@link #stop}
+     * wake it. The loop still closes it itself.
+     */
+    public void attach(KafkaConsumer<?, ?> consumer) {
+        this.client = consumer;
+        if (stopping) {
+            consumer.wakeup(); // stopped while the client was being made
+        }
+    }
+
+    /** Wakes the current client up (its blocking call throws {@code WakeupException}), if there is one. */
+    public void wakeUp() {
+        KafkaConsumer<?, ?> current = client;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
     /** Whether the reader reads. */
     public boolean isUp() {
         return up;
@@ -128,13 +154,10 @@ public final class Reader {
         return new State(up, error == null ? null : error.toString(), failedAt, (long) restarts.count());
     }
 
-    /**
-     * Asks the loop to end (the caller wakes its Kafka client up) and waits up to {@code timeout} for
-     * the thread to finish.
-     */
-    public void stop(Runnable wakeUp, Duration timeout) {
+    /** Asks the loop to end, wakes its client up, and waits up to {@code timeout} for the thread to finish. */
+    public void stop(Duration timeout) {
         stopping = true;
-        wakeUp.run();
+        wakeUp();
         if (Thread.currentThread() != thread) {
             if (backingOff) {
                 thread.interrupt(); // only the back-off sleep: the loop itself ends through wakeUp

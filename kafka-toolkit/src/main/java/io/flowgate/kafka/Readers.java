@@ -49,7 +49,12 @@ public final class Readers {
         if (readers.putIfAbsent(name, reader) != null) {
             throw new IllegalStateException("a reader named " + name + " is already running");
         }
-        Gauge.builder("flowgate.kafka.reader.up", reader, r -> r.isUp() ? 1 : 0)
+        // Read through the map, so a reader started again under the same name (a lifecycle restart)
+        // is the one reported, not the first one the gauge was registered with.
+        Gauge.builder("flowgate.kafka.reader.up", readers, all -> {
+                    Reader current = all.get(name);
+                    return current == null || current.isUp() ? 1 : 0;
+                })
                 .description("1 while the reader reads, 0 from a failure until it reads again")
                 .tag("reader", name)
                 .register(meters);
@@ -68,10 +73,5 @@ public final class Readers {
         Map<String, Reader.State> states = new TreeMap<>();
         readers.forEach((name, reader) -> states.put(name, reader.state()));
         return states;
-    }
-
-    /** Whether every reader reads (none failed since its last successful poll). */
-    public boolean allUp() {
-        return readers.values().stream().allMatch(Reader::isUp);
     }
 }

@@ -1,5 +1,6 @@
 package io.flowgate.kafka;
 
+import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -18,9 +19,8 @@ public final class ReadersHealth implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder health =
-                readers.states().values().stream().allMatch(Reader.State::up) ? Health.up() : Health.down();
-        readers.states().forEach(health::withDetail);
-        return health.build();
+        Map<String, Reader.State> states = readers.states();
+        Health.Builder health = states.values().stream().allMatch(Reader.State::up) ? Health.up() : Health.down();
+        return health.withDetails(states).build();
     }
 }

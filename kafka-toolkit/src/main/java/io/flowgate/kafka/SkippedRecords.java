@@ -81,8 +81,7 @@ public final class SkippedRecords {
                 cause);
     }
 
-    /** The counter of one topic and reason (registered up front by callers that want it at zero). */
-    public Counter counter(String topic, String reason) {
+    private Counter counter(String topic, String reason) {
         return Counter.builder(METRIC)
                 .description("Records a reader skipped because it could not read or process them")
                 .tag("reader", reader)

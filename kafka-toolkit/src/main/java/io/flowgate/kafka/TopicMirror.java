@@ -58,7 +58,6 @@ public final class TopicMirror<V> implements AutoCloseable {
     /** Where reading goes on after a restart of the reader: the next offset of every partition. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
 
-    private volatile @Nullable KafkaConsumer<String, V> consumer;
     private final Reader reader;
 
     private TopicMirror(
@@ -160,10 +159,7 @@ public final class TopicMirror<V> implements AutoCloseable {
             }
         });
         syncRequests.add(request);
-        KafkaConsumer<String, V> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
+        reader.wakeUp();
         return request.done();
     }
 
@@ -179,7 +175,7 @@ public final class TopicMirror<V> implements AutoCloseable {
                 config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
         KafkaConsumer<byte[], byte[]> endProbe =
                 new KafkaConsumer<>(probeConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.consumer = consumer;
+        reader.attach(consumer);
         try {
             List<TopicPartition> partitions = awaitPartitions(consumer, reader);
             consumer.assign(partitions);
@@ -205,7 +201,6 @@ public final class TopicMirror<V> implements AutoCloseable {
                 throw e;
             }
         } finally {
-            this.consumer = null;
             consumer.close(Duration.ofSeconds(1));
             endProbe.close(Duration.ofSeconds(1));
             // Barriers of this life are asked again in the next one.
@@ -307,13 +302,6 @@ public final class TopicMirror<V> implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.stop(
-                () -> {
-                    KafkaConsumer<String, V> current = consumer;
-                    if (current != null) {
-                        current.wakeup();
-                    }
-                },
-                Duration.ofSeconds(5));
+        reader.stop(Duration.ofSeconds(5));
     }
 }

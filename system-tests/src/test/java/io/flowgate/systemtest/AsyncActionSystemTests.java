@@ -38,23 +38,6 @@ class AsyncActionSystemTests {
         await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
     }
 
-    private static EntityExchangeResult<String> submit(
-            String token, String operation, String input, String... headers) {
-        return api.post()
-                .uri("/api/v1/operations/{operation}", operation)
-                .headers(h -> {
-                    h.setBearerAuth(token);
-                    for (int i = 0; i < headers.length; i += 2) {
-                        h.add(headers[i], headers[i + 1]);
-                    }
-                })
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(input)
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
-    }
-
     private static WebTestClient.ResponseSpec cancel(String token, String job) {
         return api.delete().uri(job).headers(h -> h.setBearerAuth(token)).exchange();
     }
@@ -69,7 +52,7 @@ class AsyncActionSystemTests {
 
     @Test
     void fastJobIsAnsweredSynchronouslyWithItsResult() {
-        var result = submit(contoso, "jsonata-transform", """
+        var result = Jobs.submit(api, contoso, "jsonata-transform", """
                 {"expression":"$sum(items.price)","document":{"items":[{"price":2},{"price":3.5}]}}""");
 
         assertThat(result.getStatus().value()).isEqualTo(200);
@@ -78,12 +61,12 @@ class AsyncActionSystemTests {
 
     @Test
     void csvAndSchemaOperationsRunThroughTheWholePath() {
-        var csv = submit(contoso, "csv-to-json", """
+        var csv = Jobs.submit(api, contoso, "csv-to-json", """
                 {"csv":"name;qty\\n\\"Smith; J\\";3\\n","delimiter":";"}""");
         assertThat(csv.getStatus().value()).isEqualTo(200);
         assertThat(json(csv).get("rows").get(0).get("name").asString()).isEqualTo("Smith; J");
 
-        var schema = submit(contoso, "json-schema-validate", """
+        var schema = Jobs.submit(api, contoso, "json-schema-validate", """
                 {"schema":{"type":"object","required":["id"]},"document":{"name":"x"}}""");
         assertThat(schema.getStatus().value()).isEqualTo(200);
         assertThat(json(schema).get("valid").asBoolean()).isFalse();
@@ -92,7 +75,7 @@ class AsyncActionSystemTests {
 
     @Test
     void slowJobIsAcceptedThenPolledToItsResultHonouringLocationAndRetryAfter() {
-        var accepted = submit(contoso, "delay", "{\"seconds\":3}", "Prefer", "respond-async");
+        var accepted = Jobs.submit(api, contoso, "delay", "{\"seconds\":3}", "Prefer", "respond-async");
 
         assertThat(accepted.getStatus().value()).isEqualTo(202);
         URI location = accepted.getResponseHeaders().getLocation();
@@ -123,7 +106,7 @@ class AsyncActionSystemTests {
 
     @Test
     void standardActionWaitsForAJobThatFinishesWithinTheBudget() {
-        var result = submit(contoso, "delay", "{\"seconds\":1}");
+        var result = Jobs.submit(api, contoso, "delay", "{\"seconds\":1}");
 
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(json(result).get("seconds").asInt()).isEqualTo(1);
@@ -131,7 +114,7 @@ class AsyncActionSystemTests {
 
     @Test
     void preferWaitShorterThanTheJobAnswers202() {
-        var result = submit(contoso, "delay", "{\"seconds\":3}", "Prefer", "wait=1");
+        var result = Jobs.submit(api, contoso, "delay", "{\"seconds\":3}", "Prefer", "wait=1");
 
         assertThat(result.getStatus().value()).isEqualTo(202);
         assertThat(result.getResponseHeaders().getLocation()).isNotNull();
@@ -139,8 +122,13 @@ class AsyncActionSystemTests {
 
     @Test
     void failedJobAnswersTheSameProblemOnEveryPoll() {
-        var accepted = submit(
-                contoso, "jsonata-transform", "{\"expression\":\"$$$(\",\"document\":{}}", "Prefer", "respond-async");
+        var accepted = Jobs.submit(
+                api,
+                contoso,
+                "jsonata-transform",
+                "{\"expression\":\"$$$(\",\"document\":{}}",
+                "Prefer",
+                "respond-async");
         assertThat(accepted.getStatus().value()).isEqualTo(202);
 
         var client = new AsyncPatternClient(contoso);
@@ -158,7 +146,7 @@ class AsyncActionSystemTests {
 
     @Test
     void cancelStopsTheRunningHandlerAndIsIdempotent() {
-        var accepted = submit(contoso, "delay", "{\"seconds\":120}", "Prefer", "respond-async");
+        var accepted = Jobs.submit(api, contoso, "delay", "{\"seconds\":120}", "Prefer", "respond-async");
         URI location = accepted.getResponseHeaders().getLocation();
         var client = new AsyncPatternClient(contoso);
         await().atMost(Duration.ofSeconds(20))
@@ -179,26 +167,29 @@ class AsyncActionSystemTests {
     @Test
     void resubmitWithTheSameIdempotencyKeyReturnsTheSameJob() {
         String key = UUID.randomUUID().toString();
-        var first = submit(contoso, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
-        var second = submit(contoso, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
+        var first = Jobs.submit(
+                api, contoso, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
+        var second = Jobs.submit(
+                api, contoso, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
 
         assertThat(first.getStatus().value()).isEqualTo(202);
         assertThat(json(second).get("jobId").asString())
                 .isEqualTo(json(first).get("jobId").asString());
 
-        var reused = submit(contoso, "delay", "{\"seconds\":7}", "Idempotency-Key", key);
+        var reused = Jobs.submit(api, contoso, "delay", "{\"seconds\":7}", "Idempotency-Key", key);
         assertThat(reused.getStatus().value()).isEqualTo(422);
         assertThat(reused.getResponseBody()).contains("urn:flowgate:problem:idempotency-key-reused");
 
         // The same key from another tenant is another job.
-        var other = submit(fabrikam, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
+        var other = Jobs.submit(
+                api, fabrikam, "delay", "{\"seconds\":2}", "Idempotency-Key", key, "Prefer", "respond-async");
         assertThat(json(other).get("jobId").asString())
                 .isNotEqualTo(json(first).get("jobId").asString());
     }
 
     @Test
     void anotherTenantsJobAnswersExactlyLikeAMissingOne() {
-        var accepted = submit(contoso, "delay", "{\"seconds\":1}", "Prefer", "respond-async");
+        var accepted = Jobs.submit(api, contoso, "delay", "{\"seconds\":1}", "Prefer", "respond-async");
         String jobId = json(accepted).get("jobId").asString();
 
         var foreign = api.get()
@@ -230,7 +221,7 @@ class AsyncActionSystemTests {
 
     @Test
     void aLongJobDoesNotHoldUpTheOtherJobsOnItsPartition() {
-        var longJob = submit(contoso, "delay", "{\"seconds\":600}", "Prefer", "respond-async");
+        var longJob = Jobs.submit(api, contoso, "delay", "{\"seconds\":600}", "Prefer", "respond-async");
         URI location = longJob.getResponseHeaders().getLocation();
         var client = new AsyncPatternClient(contoso);
         await().atMost(Duration.ofSeconds(20))
@@ -239,7 +230,8 @@ class AsyncActionSystemTests {
         // With 3 partitions, several of these land on the long job's partition; all finish at once.
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            statuses.add(submit(
+            statuses.add(Jobs.submit(
+                            api,
                             contoso,
                             "jsonata-transform",
                             "{\"expression\":\"$string(" + i + ")\",\"document\":{}}",

@@ -122,21 +122,10 @@ class FaultSystemTests {
     @Test
     void anIdempotentRetryRightAfterAnApiRestartReturnsTheSameJobAndWritesNoSecondOne() {
         String key = "restart-" + java.util.UUID.randomUUID();
-        URI first = api.post()
-                .uri("/api/v1/operations/delay")
-                .headers(h -> {
-                    h.setBearerAuth(contoso);
-                    h.add("Prefer", "respond-async");
-                    h.add("Idempotency-Key", key);
-                })
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"seconds\":0}")
-                .exchange()
-                .expectStatus()
-                .isAccepted()
-                .returnResult(String.class)
-                .getResponseHeaders()
-                .getLocation();
+        String input = "{\"seconds\":0}";
+        var accepted = Jobs.submit(api, contoso, "delay", input, "Prefer", "respond-async", "Idempotency-Key", key);
+        assertThat(accepted.getStatus().value()).isEqualTo(202);
+        URI first = accepted.getResponseHeaders().getLocation();
         long jobsBefore = KafkaProbe.endOffsets(stack, Topics.JOBS);
 
         stack.stopApi();
@@ -144,17 +133,8 @@ class FaultSystemTests {
             stack.startApi();
             // At once, while the view may still restore: a 503 the engine retries, or the same job.
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                var retry = api.post()
-                        .uri("/api/v1/operations/delay")
-                        .headers(h -> {
-                            h.setBearerAuth(contoso);
-                            h.add("Prefer", "respond-async");
-                            h.add("Idempotency-Key", key);
-                        })
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue("{\"seconds\":0}")
-                        .exchange()
-                        .returnResult(String.class);
+                var retry =
+                        Jobs.submit(api, contoso, "delay", input, "Prefer", "respond-async", "Idempotency-Key", key);
                 int status = retry.getStatus().value();
                 assertThat(status).as("never a second job").isIn(200, 202, 503);
                 assertThat(status).isNotEqualTo(503);

@@ -2,6 +2,9 @@ package io.flowgate.systemtest;
 
 import io.flowgate.contracts.Topic;
 import io.flowgate.devstack.LocalStack;
+import io.flowgate.kafka.Readers;
+import io.flowgate.kafka.SkippedRecords;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +44,7 @@ final class KafkaProbe {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, Object> record : poll(consumer)) {
+                for (ConsumerRecord<String, Object> record : SKIPPED.poll(consumer, Duration.ofMillis(500))) {
                     if (keys.contains(record.key())) {
                         @SuppressWarnings("unchecked")
                         V value = (V) record.value();
@@ -75,16 +78,8 @@ final class KafkaProbe {
         return latest;
     }
 
-    /** One poll that steps over records no reader can read (the fault tests write such records). */
-    private static org.apache.kafka.clients.consumer.ConsumerRecords<String, Object> poll(
-            KafkaConsumer<String, Object> consumer) {
-        try {
-            return consumer.poll(Duration.ofMillis(500));
-        } catch (org.apache.kafka.common.errors.RecordDeserializationException e) {
-            consumer.seek(e.topicPartition(), e.offset() + 1);
-            return org.apache.kafka.clients.consumer.ConsumerRecords.empty();
-        }
-    }
+    /** Steps over records no reader can read (the fault tests write such records), as the services do. */
+    private static final SkippedRecords SKIPPED = new Readers(new SimpleMeterRegistry()).skipped("system-test-probe");
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, Object> consumer, String topic) {
         return consumer.partitionsFor(topic).stream()

@@ -45,22 +45,6 @@ class TenantSystemTests {
         await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, contoso));
     }
 
-    private static EntityExchangeResult<String> submit(String token, String input, String... headers) {
-        return api.post()
-                .uri("/api/v1/operations/delay")
-                .headers(h -> {
-                    h.setBearerAuth(token);
-                    for (int i = 0; i < headers.length; i += 2) {
-                        h.add(headers[i], headers[i + 1]);
-                    }
-                })
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(input)
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
-    }
-
     private static WebTestClient.ResponseSpec operations(String token) {
         return api.get()
                 .uri("/api/v1/operations")
@@ -120,7 +104,7 @@ class TenantSystemTests {
                 .jsonPath("$.type")
                 .isEqualTo("urn:flowgate:problem:tenant-not-active");
         long before = KafkaProbe.endOffsets(stack, Topics.JOBS);
-        submit(token, "{\"seconds\":0}");
+        Jobs.submit(api, token, "delay", "{\"seconds\":0}");
         assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS))
                 .as("a suspended tenant's submit writes nothing")
                 .isEqualTo(before);
@@ -276,7 +260,7 @@ class TenantSystemTests {
         String tenant = Tokens.newTenantId();
         admin.register(tenant, "{\"plan\":\"local\"}");
         String token = Tokens.forTenant(stack, tenant);
-        String finished = json(submit(token, "{\"seconds\":0}", "Prefer", "respond-async"))
+        String finished = json(Jobs.submit(api, token, "delay", "{\"seconds\":0}", "Prefer", "respond-async"))
                 .get("jobId")
                 .asString();
         await().atMost(Duration.ofSeconds(30))
@@ -288,7 +272,7 @@ class TenantSystemTests {
                                 .getStatus()
                                 .value()
                         == 200);
-        var running = submit(token, "{\"seconds\":120}", "Prefer", "respond-async");
+        var running = Jobs.submit(api, token, "delay", "{\"seconds\":120}", "Prefer", "respond-async");
         assertThat(running.getStatus().value()).isEqualTo(202);
         String runningId = json(running).get("jobId").asString();
         await().atMost(Duration.ofSeconds(30))
@@ -428,12 +412,12 @@ class TenantSystemTests {
         String token = Tokens.forTenant(stack, tenant);
         List<String> jobs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            var accepted = submit(token, "{\"seconds\":120}", "Prefer", "respond-async");
+            var accepted = Jobs.submit(api, token, "delay", "{\"seconds\":120}", "Prefer", "respond-async");
             assertThat(accepted.getStatus().value()).isEqualTo(202);
             jobs.add(accepted.getResponseHeaders().getLocation().getPath());
         }
 
-        var refused = submit(token, "{\"seconds\":120}", "Prefer", "respond-async");
+        var refused = Jobs.submit(api, token, "delay", "{\"seconds\":120}", "Prefer", "respond-async");
 
         assertThat(refused.getStatus().value()).isEqualTo(429);
         assertThat(refused.getResponseHeaders().getFirst(HttpHeaders.RETRY_AFTER))
@@ -443,7 +427,10 @@ class TenantSystemTests {
                 .isEqualTo(2);
         // Another tenant is not affected by this one's limit.
         String other = Tokens.fetch(stack, DemoTenants.FABRIKAM_CLIENT);
-        assertThat(submit(other, "{\"seconds\":0}").getStatus().value()).isEqualTo(200);
+        assertThat(Jobs.submit(api, other, "delay", "{\"seconds\":0}")
+                        .getStatus()
+                        .value())
+                .isEqualTo(200);
 
         api.delete()
                 .uri(jobs.getFirst())
@@ -452,7 +439,7 @@ class TenantSystemTests {
                 .expectStatus()
                 .isNoContent();
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> submit(token, "{\"seconds\":120}", "Prefer", "respond-async")
+                .until(() -> Jobs.submit(api, token, "delay", "{\"seconds\":120}", "Prefer", "respond-async")
                                 .getStatus()
                                 .value()
                         == 202);
@@ -466,7 +453,7 @@ class TenantSystemTests {
         String token = Tokens.forTenant(stack, tenant);
         String big = "{\"seconds\":0,\"note\":\"" + "x".repeat(400) + "\"}";
 
-        var declared = submit(token, big);
+        var declared = Jobs.submit(api, token, "delay", big);
         assertThat(declared.getStatus().value()).isEqualTo(413);
         assertThat(json(declared).get("detail").asString()).contains("200 bytes");
 
@@ -485,8 +472,11 @@ class TenantSystemTests {
                 .isEqualTo("urn:flowgate:problem:payload-too-large");
 
         String contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
-        assertThat(submit(contoso, big).getStatus().value()).isEqualTo(200);
-        assertThat(submit(token, "{\"seconds\":0}").getStatus().value()).isEqualTo(200);
+        assertThat(Jobs.submit(api, contoso, "delay", big).getStatus().value()).isEqualTo(200);
+        assertThat(Jobs.submit(api, token, "delay", "{\"seconds\":0}")
+                        .getStatus()
+                        .value())
+                .isEqualTo(200);
     }
 
     @Test
@@ -495,8 +485,10 @@ class TenantSystemTests {
         String fabrikam = Tokens.fetch(stack, DemoTenants.FABRIKAM_CLIENT);
         String key = "shared-key-" + Tokens.newTenantId();
 
-        var first = submit(contoso, "{\"seconds\":0}", "Idempotency-Key", key, "Prefer", "respond-async");
-        var other = submit(fabrikam, "{\"seconds\":1}", "Idempotency-Key", key, "Prefer", "respond-async");
+        var first = Jobs.submit(
+                api, contoso, "delay", "{\"seconds\":0}", "Idempotency-Key", key, "Prefer", "respond-async");
+        var other = Jobs.submit(
+                api, fabrikam, "delay", "{\"seconds\":1}", "Idempotency-Key", key, "Prefer", "respond-async");
 
         assertThat(first.getStatus().value()).isEqualTo(202);
         assertThat(other.getStatus().value())

@@ -8,10 +8,11 @@ import io.flowgate.contracts.TenantRegistration;
 import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.kafka.Readers;
-import io.flowgate.kafka.ReadersHealth;
+import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -35,6 +37,7 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** Topics, the transactional command producer, and Kafka Streams for the status view. */
 @Configuration(proxyBeanMethods = false)
+@Import(ReadersConfig.class)
 @EnableKafkaStreams
 class KafkaConfig {
 
@@ -49,17 +52,16 @@ class KafkaConfig {
         return factory -> {
             factory.setLeaveGroupOnClose(true);
             // An unreadable or unprocessable record is skipped and counted, never a dead thread.
-            Properties streams = factory.getStreamsConfiguration();
-            if (streams != null) {
-                streams.put(
-                        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                        SkippingStreamsHandlers.Deserialization.class.getName());
-                streams.put(
-                        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                        SkippingStreamsHandlers.Processing.class.getName());
-                streams.put(SkippingStreamsHandlers.SKIPPED, readers.skipped("flowgate-api-views"));
-                factory.setStreamsConfiguration(streams);
-            }
+            Properties streams = Objects.requireNonNull(
+                    factory.getStreamsConfiguration(), "Kafka Streams has no configuration to add the handlers to");
+            streams.put(
+                    StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    SkippingStreamsHandlers.Deserialization.class.getName());
+            streams.put(
+                    StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    SkippingStreamsHandlers.Processing.class.getName());
+            streams.put(SkippingStreamsHandlers.SKIPPED, readers.skipped("flowgate-api-views"));
+            factory.setStreamsConfiguration(streams);
             // A stream thread that fails (Kafka away during a rebalance, say) is replaced rather
             // than taking the whole client, and with it every view, down for good.
             factory.setStreamsUncaughtExceptionHandler(e -> {
@@ -84,17 +86,6 @@ class KafkaConfig {
     @Bean(destroyMethod = "close")
     TenantDirectory tenantDirectory(KafkaProperties kafka, Readers readers) {
         return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-api-tenants", readers);
-    }
-
-    /** This service's reader threads, kept alive and reported in health. */
-    @Bean
-    Readers readers(MeterRegistry meters) {
-        return new Readers(meters);
-    }
-
-    @Bean("readersHealthIndicator")
-    ReadersHealth readersHealth(Readers readers) {
-        return new ReadersHealth(readers);
     }
 
     /**

@@ -13,9 +13,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -43,6 +46,9 @@ public class OperationCatalog {
     private static final Logger log = LoggerFactory.getLogger(OperationCatalog.class);
 
     static final String STORE = "operations";
+
+    /** Names whose unreadable entry has been logged. */
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     /** How long a looked-up operation is served from memory. */
     static final Duration FRESHNESS = Duration.ofSeconds(5);
@@ -80,7 +86,7 @@ public class OperationCatalog {
             return cached;
         }
         try {
-            Optional<Entry> found = Optional.ofNullable(read(store().get(name)))
+            Optional<Entry> found = Optional.ofNullable(read(name, store().get(name)))
                     .map(op -> new Entry(op, schemas.getSchema(op.inputSchema())));
             if (found.isPresent()) {
                 entries.put(name, found); // an unknown name is not cached: a worker may announce it any moment
@@ -100,7 +106,8 @@ public class OperationCatalog {
         List<OperationDescriptor> all = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store().all()) {
             while (it.hasNext()) {
-                OperationDescriptor operation = read(it.next().value);
+                KeyValue<String, byte[]> entry = it.next();
+                OperationDescriptor operation = read(entry.key, entry.value);
                 if (operation != null) {
                     all.add(operation);
                 }
@@ -120,15 +127,20 @@ public class OperationCatalog {
                 .orElseGet(() -> schemas.getSchema(operation.inputSchema()));
     }
 
-    /** The announcement, or null when there is none or it cannot be read (skipped and logged). */
-    private static @Nullable OperationDescriptor read(byte @Nullable [] bytes) {
+    /**
+     * The announcement, or null when there is none or it cannot be read: skipped, and logged once per
+     * name (every catalog request reads it again, and requests are the tenants' to make).
+     */
+    private @Nullable OperationDescriptor read(String name, byte @Nullable [] bytes) {
         if (bytes == null) {
             return null;
         }
         try {
             return Topics.OPERATIONS.valueSerde().deserializer().deserialize(Topics.OPERATIONS.name(), bytes);
         } catch (SerializationException e) {
-            log.warn("Skipping an unreadable entry of the operation catalog: {}", e.toString());
+            if (unreadable.add(name)) {
+                log.warn("Skipping the unreadable entry '{}' of the operation catalog: {}", name, e.toString());
+            }
             return null;
         }
     }

@@ -10,7 +10,7 @@ import io.flowgate.dispatcher.delivery.Dispatcher;
 import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
 import io.flowgate.kafka.Readers;
-import io.flowgate.kafka.ReadersHealth;
+import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.WebhookSettings;
@@ -30,6 +30,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -38,6 +39,7 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** The dispatcher's parts: topics, views, producer, the dispatcher and its consumer. */
 @Configuration(proxyBeanMethods = false)
+@Import(ReadersConfig.class)
 @EnableConfigurationProperties({WebhookSettings.class, DispatcherProperties.class, KafkaTopicsProperties.class})
 class DispatcherConfig {
 
@@ -60,17 +62,6 @@ class DispatcherConfig {
     @Bean(destroyMethod = "close")
     SubscriptionDirectory subscriptionDirectory(KafkaProperties kafka, Readers readers) {
         return new SubscriptionDirectory(kafka.buildConsumerProperties(), readers);
-    }
-
-    /** This service's reader threads, kept alive and reported in health. */
-    @Bean
-    Readers readers(MeterRegistry meters) {
-        return new Readers(meters);
-    }
-
-    @Bean("readersHealthIndicator")
-    ReadersHealth readersHealth(Readers readers) {
-        return new ReadersHealth(readers);
     }
 
     /** Retries, dead letters and attempts, each written acks=all before a callback's offset is committed. */

@@ -58,7 +58,6 @@ public final class CallbackConsumer implements AutoCloseable {
     private ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
     private ConsumedOffsets offsets = new ConsumedOffsets();
     private final Map<TopicPartition, Long> dueAt = new HashMap<>();
-    private volatile @Nullable KafkaConsumer<String, CallbackRequested> consumer;
     private @Nullable Reader reader;
 
     private record Done(TopicPartition partition, long offset) {}
@@ -107,7 +106,7 @@ public final class CallbackConsumer implements AutoCloseable {
         this.done = done;
         this.offsets = new ConsumedOffsets();
         this.dueAt.clear();
-        this.consumer = consumer;
+        reader.attach(consumer);
         try {
             consumer.subscribe(topics, new Rebalance(consumer));
             while (!reader.isStopping()) {
@@ -126,7 +125,6 @@ public final class CallbackConsumer implements AutoCloseable {
                 throw e;
             }
         } finally {
-            this.consumer = null;
             applyDone();
             try {
                 offsets.commitAll(consumer);
@@ -238,14 +236,7 @@ public final class CallbackConsumer implements AutoCloseable {
     @Override
     public void close() {
         if (reader != null) {
-            reader.stop(
-                    () -> {
-                        KafkaConsumer<String, CallbackRequested> current = consumer;
-                        if (current != null) {
-                            current.wakeup();
-                        }
-                    },
-                    Duration.ofSeconds(15));
+            reader.stop(Duration.ofSeconds(15));
         }
     }
 }

@@ -5,7 +5,7 @@ import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.Readers;
-import io.flowgate.kafka.ReadersHealth;
+import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -25,6 +26,7 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** Topics and the producer for statuses and the operation catalog. */
 @Configuration(proxyBeanMethods = false)
+@Import(ReadersConfig.class)
 class KafkaConfig {
 
     @Bean
@@ -52,17 +54,6 @@ class KafkaConfig {
     @Bean(destroyMethod = "close")
     TenantDirectory tenantDirectory(KafkaProperties kafka, Readers readers) {
         return TenantDirectory.start(kafka.buildConsumerProperties(), "flowgate-worker-tenants", readers);
-    }
-
-    /** This service's reader threads, kept alive and reported in health. */
-    @Bean
-    Readers readers(MeterRegistry meters) {
-        return new Readers(meters);
-    }
-
-    @Bean("readersHealthIndicator")
-    ReadersHealth readersHealth(Readers readers) {
-        return new ReadersHealth(readers);
     }
 
     @Bean

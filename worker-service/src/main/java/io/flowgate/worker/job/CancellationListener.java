@@ -50,7 +50,6 @@ class CancellationListener implements SmartLifecycle {
     private final Map<TopicPartition, Long> positions = new HashMap<>();
 
     private volatile boolean running;
-    private volatile @Nullable KafkaConsumer<String, JobCancelRequested> consumer;
     private @Nullable Reader reader;
 
     CancellationListener(
@@ -87,7 +86,7 @@ class CancellationListener implements SmartLifecycle {
                 config,
                 new StringDeserializer(),
                 Topics.JOB_CONTROL.valueSerde().deserializer());
-        this.consumer = consumer;
+        reader.attach(consumer);
         SkippedRecords skipped = readers.skipped(reader.name());
         try {
             Map<TopicPartition, Long> end = assignFromWindow(consumer);
@@ -113,7 +112,6 @@ class CancellationListener implements SmartLifecycle {
                 throw e;
             }
         } finally {
-            this.consumer = null;
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -146,14 +144,7 @@ class CancellationListener implements SmartLifecycle {
     public void stop() {
         running = false;
         if (reader != null) {
-            reader.stop(
-                    () -> {
-                        KafkaConsumer<String, JobCancelRequested> current = consumer;
-                        if (current != null) {
-                            current.wakeup();
-                        }
-                    },
-                    Duration.ofSeconds(10));
+            reader.stop(Duration.ofSeconds(10));
         }
     }
 

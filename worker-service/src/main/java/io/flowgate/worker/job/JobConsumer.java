@@ -73,7 +73,6 @@ class JobConsumer implements SmartLifecycle {
     private final Readers readers;
     private final AtomicInteger waitingGauge = new AtomicInteger();
     private volatile boolean running;
-    private volatile @Nullable KafkaConsumer<String, JobSubmitted> consumer;
     private @Nullable Reader reader;
 
     JobConsumer(
@@ -145,7 +144,7 @@ class JobConsumer implements SmartLifecycle {
         void run() {
             KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
             metrics.bindTo(meters);
-            JobConsumer.this.consumer = consumer;
+            reader.attach(consumer);
             try {
                 consumer.subscribe(List.of(Topics.JOBS.name()), new Rebalance());
                 while (!reader.isStopping()) {
@@ -166,7 +165,6 @@ class JobConsumer implements SmartLifecycle {
                     throw e;
                 }
             } finally {
-                JobConsumer.this.consumer = null;
                 try {
                     handOver(new ArrayList<>(runs.keySet()), true);
                 } catch (RuntimeException e) {
@@ -317,14 +315,7 @@ class JobConsumer implements SmartLifecycle {
     public void stop() {
         running = false;
         if (reader != null) {
-            reader.stop(
-                    () -> {
-                        KafkaConsumer<String, JobSubmitted> current = consumer;
-                        if (current != null) {
-                            current.wakeup();
-                        }
-                    },
-                    properties.handoverGrace().plusSeconds(15));
+            reader.stop(properties.handoverGrace().plusSeconds(15));
         }
     }
 

@@ -3,10 +3,6 @@ package io.flowgate.worker.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowgate.contracts.JobError;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -49,16 +45,5 @@ class ResultLimitsTests {
         assertThat(error.type()).endsWith("result-too-large");
         assertThat(error.status()).isEqualTo(422);
         assertThat(ResultLimits.check(big, 2002, 128)).isNull();
-    }
-
-    @Test
-    void writesThatCanNeverSucceedAreToldFromOnesWorthRetrying() {
-        assertThat(WriteFailures.isPermanent(new RecordTooLargeException("big")))
-                .isTrue();
-        assertThat(WriteFailures.isPermanent(new KafkaException(new SerializationException("bad"))))
-                .isTrue();
-        assertThat(WriteFailures.isPermanent(new TimeoutException("Kafka away")))
-                .isFalse();
-        assertThat(WriteFailures.isPermanent(new KafkaException("not leader"))).isFalse();
     }
 }
