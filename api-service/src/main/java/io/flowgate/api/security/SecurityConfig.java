@@ -2,8 +2,10 @@ package io.flowgate.api.security;
 
 import io.flowgate.api.problem.ProblemWriter;
 import io.flowgate.api.tenant.TenantProperties;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authorization.AuthorizationDecision;
@@ -15,6 +17,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -41,6 +44,7 @@ class SecurityConfig {
             ProblemWriter problems,
             SecurityProperties properties,
             TenantProperties tenants) {
+        var unauthorized = new ProblemAuthenticationEntryPoint(problems);
         return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -62,7 +66,9 @@ class SecurityConfig {
                 .oauth2ResourceServer(rs -> rs.bearerTokenConverter(new BoundedBearerTokenConverter(
                                 properties.maxTokenSize().toBytes()))
                         .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(authorities()))
-                        .authenticationEntryPoint(new ProblemAuthenticationEntryPoint(problems))
+                        .authenticationEntryPoint(unauthorized)
+                        .authenticationFailureHandler(new ProblemAuthenticationFailureHandler(
+                                unauthorized, problems, properties.jwks().retryAfter()))
                         .accessDeniedHandler(new ProblemAccessDeniedHandler(problems)))
                 .build();
     }
@@ -102,17 +108,33 @@ class SecurityConfig {
     }
 
     @Bean
-    ReactiveJwtDecoder jwtDecoder(SecurityProperties properties) {
-        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(
-                        properties.effectiveJwksUri().toString())
+    TokenSigningKeys tokenSigningKeys(SecurityProperties properties) {
+        return new TokenSigningKeys(properties.effectiveJwksUri(), properties.jwks());
+    }
+
+    @Bean
+    ReactiveJwtDecoder jwtDecoder(SecurityProperties properties, TokenSigningKeys keys) {
+        return decoder(properties, keys);
+    }
+
+    /**
+     * RS256 tokens signed by one of {@code keys}, with an {@code exp} (Spring's timestamp check
+     * passes a token without one), not expired, from the issuer of their own tenant, for one of
+     * Flowgate's audiences.
+     */
+    static ReactiveJwtDecoder decoder(SecurityProperties properties, TokenSigningKeys keys) {
+        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSource(keys::keysFor)
                 .jwsAlgorithm(SignatureAlgorithm.RS256)
                 .build();
         List<String> audiences = properties.audiences();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
                 new JwtTimestampValidator(properties.clockSkew()),
                 new TenantIssuerValidator(properties),
                 new JwtClaimValidator<List<String>>(
                         "aud", aud -> aud != null && aud.stream().anyMatch(audiences::contains))));
-        return decoder;
+        // Spring passes a failure of the key source on as an IllegalStateException, which would
+        // end as a 500; the authentication failure handler answers it 503 instead.
+        return token -> decoder.decode(token).onErrorMap(TokenSigningKeys::unavailableCause);
     }
 }

@@ -21,6 +21,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxTokenSize longest accepted bearer token; longer ones are refused before any parsing
  * @param eventsRole the app role a tenant's own service needs in {@code roles} to publish events
  *     ({@code POST /api/v1/events}); service tokens carry no delegated scope
+ * @param jwks how the signing keys are fetched, cached and refreshed
  */
 @ConfigurationProperties("flowgate.security")
 public record SecurityProperties(
@@ -31,7 +32,8 @@ public record SecurityProperties(
         @DefaultValue("60s") Duration clockSkew,
         @DefaultValue("user_impersonation") String requiredScope,
         @DefaultValue("16KB") DataSize maxTokenSize,
-        @DefaultValue("Flowgate.Events") String eventsRole) {
+        @DefaultValue("Flowgate.Events") String eventsRole,
+        @DefaultValue JwksSettings jwks) {
 
     /** The JWKS URL to fetch keys from. */
     public URI effectiveJwksUri() {

@@ -22,7 +22,8 @@ class TenantIssuerValidatorTests {
             Duration.ofSeconds(60),
             "user_impersonation",
             org.springframework.util.unit.DataSize.ofKilobytes(16),
-            "Flowgate.Events"));
+            "Flowgate.Events",
+            JwksSettings.defaults()));
 
     private static Jwt token(String issuer, String tid) {
         Jwt.Builder builder = Jwt.withTokenValue("t")
