@@ -16,7 +16,9 @@ import org.springframework.util.unit.DataSize;
  * @param acceptedGrace how long this replica vouches for a job it accepted but its status view
  *     has not seen yet (closes the gap between the 202 and the first poll)
  * @param jobDeadline how long a job may wait and run before it is EXPIRED
- * @param idSecret key for idempotent job ids; set a long random value in production
+ * @param idSecret key for idempotent job ids (HMAC of tenant and {@code Idempotency-Key}): a long
+ *     random secret, required; only the {@code local} profile sets a development value. With a
+ *     known secret anyone could compute the job id another tenant's key maps to
  * @param maxBodySize largest accepted request body
  * @param maxJsonDepth deepest accepted JSON nesting
  * @param unavailableRetryAfter the {@code Retry-After} of a 503 when Kafka cannot take a write
@@ -31,11 +33,25 @@ public record ApiProperties(
         @DefaultValue("1h") Duration statusPurgeInterval,
         @DefaultValue("2m") Duration acceptedGrace,
         @DefaultValue("24h") Duration jobDeadline,
-        @DefaultValue("change-me-flowgate-local-id-secret") String idSecret,
+        String idSecret,
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("64") int maxJsonDepth,
         @DefaultValue("5s") Duration unavailableRetryAfter,
         @DefaultValue("30d") Duration eventRetention) {
+
+    /** The shortest id secret accepted. */
+    public static final int MIN_ID_SECRET_LENGTH = 32;
+
+    public ApiProperties {
+        if (idSecret == null || idSecret.isBlank()) {
+            throw new IllegalArgumentException("flowgate.api.id-secret is not set: set a long random secret ("
+                    + MIN_ID_SECRET_LENGTH + " characters or more); only the local profile has a development value");
+        }
+        if (idSecret.length() < MIN_ID_SECRET_LENGTH) {
+            throw new IllegalArgumentException(
+                    "flowgate.api.id-secret is too short: use " + MIN_ID_SECRET_LENGTH + " characters or more");
+        }
+    }
 
     /** The absolute URL of {@code path} (which starts with {@code /}) on the public base URL. */
     public URI publicUrl(String path) {

@@ -59,7 +59,9 @@ import org.springframework.web.bind.annotation.RestController;
  * endpoint (a JDK HTTP server the test can take down), answered by a probe controller. What each
  * refusal looks like on the wire is checked here; the system suite checks it against the real stack.
  */
-@WebFluxTest(controllers = SecurityWebTests.Probe.class)
+@WebFluxTest(
+        controllers = SecurityWebTests.Probe.class,
+        properties = "flowgate.api.id-secret=slice-test-id-secret-0123456789abcdef")
 @Import({SecurityConfig.class, ProblemWriter.class, SecurityWebTests.Beans.class, SecurityWebTests.Probe.class})
 class SecurityWebTests {
 

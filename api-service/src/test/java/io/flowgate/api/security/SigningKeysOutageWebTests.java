@@ -21,7 +21,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * call is answered 503 with {@code Retry-After} (the engine retries), a call without a token still
  * 401.
  */
-@WebFluxTest(controllers = SecurityWebTests.Probe.class)
+@WebFluxTest(
+        controllers = SecurityWebTests.Probe.class,
+        properties = "flowgate.api.id-secret=slice-test-id-secret-0123456789abcdef")
 @Import({SecurityConfig.class, ProblemWriter.class, SecurityWebTests.Beans.class, SecurityWebTests.Probe.class})
 class SigningKeysOutageWebTests {
 
