@@ -39,7 +39,7 @@ ready_check() {
     kafka) (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null ;;
     issuer) curl -sf -o /dev/null http://127.0.0.1:8090/common/discovery/v2.0/keys ;;
     worker) curl -sf -o /dev/null http://127.0.0.1:8081/actuator/health/readiness ;;
-    api) curl -sf -o /dev/null http://127.0.0.1:8080/actuator/health/readiness ;;
+    api) curl -sf -o /dev/null http://127.0.0.1:9080/actuator/health/readiness ;;
     dispatcher) curl -sf -o /dev/null http://127.0.0.1:8082/actuator/health/readiness ;;
     *) echo "unknown part '$1' (one of: ${PARTS[*]})" >&2; exit 2 ;;
   esac
@@ -95,7 +95,7 @@ case $command in
     cat <<INFO
 
 Flowgate is running.
-  API            http://127.0.0.1:8080   (readiness: /actuator/health/readiness)
+  API            http://127.0.0.1:8080   (health and metrics: http://127.0.0.1:9080/actuator/...)
   worker         http://127.0.0.1:8081   dispatcher http://127.0.0.1:8082   (actuator)
   token issuer   http://127.0.0.1:8090   (Entra ID look-alike)
   Kafka          127.0.0.1:9092          data in $DATA/kafka

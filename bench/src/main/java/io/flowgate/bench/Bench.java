@@ -40,6 +40,9 @@ public final class Bench {
     private static final String OPEN = "open model, fixed arrival rate (Flowgate bench, Reactor Netty)";
     private static final String CLOSED = "closed loop, saturation (Flowgate bench, Reactor Netty)";
     private static final String API = "http://127.0.0.1:8080";
+    /** api-service's health and metrics, on their own port. */
+    private static final String API_MANAGEMENT = "http://127.0.0.1:9080";
+
     private static final String SMALL_JSON = "{\"expression\":\"a + b\",\"document\":{\"a\":1,\"b\":2}}";
 
     private final Profile profile;
@@ -101,7 +104,8 @@ public final class Bench {
 
         var worker = processes.start(
                 "worker", Processes.devstack(jar, "worker", data), "http://127.0.0.1:8081/actuator/health/readiness");
-        var api = processes.start("api", Processes.devstack(jar, "api", data), API + "/actuator/health/readiness");
+        var api = processes.start(
+                "api", Processes.devstack(jar, "api", data), API_MANAGEMENT + "/actuator/health/readiness");
         var dispatcher = processes.start(
                 "dispatcher",
                 Processes.devstack(jar, "dispatcher", data),
@@ -436,13 +440,15 @@ public final class Bench {
                     figure.put(timer.replace("flowgate_dispatcher_", "") + "MeanMs", Report.round(mean));
                 }
                 // Subscribes per Kafka transaction (group commit), over the whole run so far.
-                double batches = metricSum(API, "flowgate_api_group_commit_size_count");
+                double batches = metricSum(API_MANAGEMENT, "flowgate_api_group_commit_size_count");
                 figure.put(
                         "subscribesPerTransactionMean",
                         batches == 0
                                 ? 0
-                                : Report.round(metricSum(API, "flowgate_api_group_commit_size_sum") / batches));
-                figure.put("subscribesPerTransactionMax", metricSum(API, "flowgate_api_group_commit_size_max"));
+                                : Report.round(
+                                        metricSum(API_MANAGEMENT, "flowgate_api_group_commit_size_sum") / batches));
+                figure.put(
+                        "subscribesPerTransactionMax", metricSum(API_MANAGEMENT, "flowgate_api_group_commit_size_max"));
                 report.compare(
                         "callbacks delivered of subscribed at " + rate + "/s",
                         "share",
@@ -471,7 +477,7 @@ public final class Bench {
      */
     private void awaitDrained() throws Exception {
         for (int i = 0; i < 1800; i++) {
-            double accepted = metricSum(API, "flowgate_api_jobs_accepted_total");
+            double accepted = metricSum(API_MANAGEMENT, "flowgate_api_jobs_accepted_total");
             double finished = metricSum("http://127.0.0.1:8081", "flowgate_worker_jobs_seconds_count");
             if (finished >= accepted) {
                 Thread.sleep(500); // the view applies the last statuses just after the worker writes them

@@ -39,7 +39,7 @@ public final class DevStack {
                 runUntilStopped(LocalIssuer.start(8090, DemoTenants.clients(), data.resolve("issuer-key.json")));
             case "api" -> {
                 Map<String, Object> settings =
-                        new LinkedHashMap<>(ServiceSettings.api(KAFKA, 8080, PARTITIONS, ISSUER));
+                        new LinkedHashMap<>(ServiceSettings.api(KAFKA, 8080, 9080, PARTITIONS, ISSUER));
                 settings.putAll(ServiceSettings.webhooks(data.resolve("webhook-keys.properties")));
                 ApiApplication.builder().run(ServiceSettings.asArguments(settings));
             }

@@ -108,7 +108,7 @@ public final class LocalStack implements AutoCloseable {
             apiPort = ports.api() == 0 ? freePort() : ports.api();
         }
         var settings = new java.util.LinkedHashMap<>(
-                ServiceSettings.api(bootstrapServers(), apiPort, ports.partitions(), issuer.baseUrl()));
+                ServiceSettings.api(bootstrapServers(), apiPort, 0, ports.partitions(), issuer.baseUrl()));
         settings.putAll(webhooks);
         api = run(ApiApplication.builder(), settings);
     }
@@ -182,13 +182,25 @@ public final class LocalStack implements AutoCloseable {
     public ConfigurableApplicationContext startOtherApi(String bootstrapServers, Map<String, Object> settings) {
         int port = freePort();
         Map<String, Object> all = new java.util.LinkedHashMap<>(
-                ServiceSettings.api(bootstrapServers, port, ports.partitions(), issuer.baseUrl()));
+                ServiceSettings.api(bootstrapServers, port, 0, ports.partitions(), issuer.baseUrl()));
         all.putAll(webhooks);
         all.putAll(overrides);
         all.putAll(settings);
         ConfigurableApplicationContext other = builderRun(ApiApplication.builder(), all);
         others.add(other);
         return other;
+    }
+
+    /**
+     * The port a service serves its actuator endpoints (health, metrics) on: api-service's own
+     * management port, the server port of the other two (they serve nothing else).
+     */
+    public static int managementPort(@Nullable ConfigurableApplicationContext context) {
+        if (context == null) {
+            throw new IllegalStateException("the service is not running");
+        }
+        String management = context.getEnvironment().getProperty("local.management.port");
+        return management != null ? Integer.parseInt(management) : port(context);
     }
 
     /** The port a service context listens on. */

@@ -39,13 +39,16 @@ final class ServiceSettings {
         return settings;
     }
 
-    static Map<String, Object> api(String bootstrapServers, int port, int partitions, String issuerBaseUrl) {
+    static Map<String, Object> api(
+            String bootstrapServers, int port, int managementPort, int partitions, String issuerBaseUrl) {
         Map<String, Object> settings = common(bootstrapServers, port, partitions);
+        // Health and metrics on their own port, never on the public one.
+        settings.put("management.server.port", managementPort);
         settings.put("flowgate.security.authority", issuerBaseUrl);
         settings.put("flowgate.security.jwks-uri", issuerBaseUrl + "/common/discovery/v2.0/keys");
         settings.put("flowgate.security.audiences", AUDIENCE);
         settings.put("flowgate.api.public-base-url", "http://127.0.0.1:" + port);
-        // The local profile allows the placeholder id secret; production refuses to start with it.
+        // The local profile supplies a development id secret; without it api-service does not start.
         settings.put("spring.profiles.active", "local");
         // The demo operator tenant administers; any tenant of the local issuer is onboarded on its
         // first call, on a plan roomy enough for the benchmark's load.

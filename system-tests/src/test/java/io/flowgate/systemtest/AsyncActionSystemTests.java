@@ -248,7 +248,7 @@ class AsyncActionSystemTests {
 
     /** The worker's own count of finished jobs, read from its Prometheus endpoint over HTTP. */
     static double workerJobs(String operation, String outcome) {
-        String metrics = Http.testClient("http://127.0.0.1:" + LocalStack.port(stack.worker()))
+        String metrics = Http.testClient("http://127.0.0.1:" + LocalStack.managementPort(stack.worker()))
                 .get()
                 .uri("/actuator/prometheus")
                 .exchange()

@@ -187,7 +187,8 @@ class FaultSystemTests {
             await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(otherApi, contoso));
             // Ready: every view is running (a broker lost in mid-rebalance is another story).
             await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> otherApi.get()
+                    .untilAsserted(() -> Http.testClient("http://127.0.0.1:" + LocalStack.managementPort(other))
+                            .get()
                             .uri("/actuator/health/readiness")
                             .exchange()
                             .expectStatus()

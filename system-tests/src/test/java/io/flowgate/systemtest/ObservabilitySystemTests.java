@@ -22,7 +22,7 @@ class ObservabilitySystemTests {
     }
 
     private static WebTestClient service(org.springframework.context.ConfigurableApplicationContext context) {
-        return Http.testClient("http://127.0.0.1:" + LocalStack.port(context));
+        return Http.testClient("http://127.0.0.1:" + LocalStack.managementPort(context));
     }
 
     private static String metrics(org.springframework.context.ConfigurableApplicationContext context) {
@@ -53,6 +53,21 @@ class ObservabilitySystemTests {
                             .jsonPath("$.status")
                             .isEqualTo("UP"));
         }
+    }
+
+    @Test
+    void theApisPublicPortServesNoActuatorEndpoint() {
+        assertThat(LocalStack.managementPort(stack.api())).isNotEqualTo(LocalStack.port(stack.api()));
+        var publicPort = Http.testClient(stack.apiUrl());
+        for (String path : new String[] {"/actuator/health", "/actuator/health/readiness", "/actuator/prometheus"}) {
+            publicPort.get().uri(path).exchange().expectStatus().isNotFound();
+        }
+        // Any other path outside the API is refused before routing.
+        for (String path : new String[] {"/actuator", "/actuator/env", "/actuator/heapdump"}) {
+            publicPort.get().uri(path).exchange().expectStatus().isUnauthorized();
+        }
+        // ... while the management port serves them.
+        assertThat(metrics(stack.api())).contains("flowgate_api_");
     }
 
     @Test

@@ -189,7 +189,7 @@ class TenantProofSystemTests {
                     .isEqualTo(204);
         }
         for (ConfigurableApplicationContext service : List.of(stack.api(), stack.worker(), stack.dispatcher())) {
-            JsonNode health = JSON.readTree(Http.testClient("http://127.0.0.1:" + LocalStack.port(service))
+            JsonNode health = JSON.readTree(Http.testClient("http://127.0.0.1:" + LocalStack.managementPort(service))
                     .get()
                     .uri("/actuator/health/liveness")
                     .exchange()
