@@ -77,6 +77,9 @@ class CsvToJson implements OperationHandler {
                 .get()) {
             List<String> columns = parser.getHeaderNames();
             for (CSVRecord record : parser) {
+                if (context.isStopRequested()) {
+                    throw new InvalidOperationInput("The conversion was stopped.");
+                }
                 if (header) {
                     ObjectNode row = rows.addObject();
                     for (int i = 0; i < record.size(); i++) {

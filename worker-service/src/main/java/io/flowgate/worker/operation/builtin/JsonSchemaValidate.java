@@ -4,6 +4,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.worker.operation.Descriptors;
@@ -20,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Validates a JSON document against a JSON Schema (draft 2020-12 unless the schema names another
- * with {@code $schema}) and lists every violation. Remote {@code $ref}s are not fetched.
+ * with {@code $schema}) and lists every violation. Remote {@code $ref}s are not fetched; patterns
+ * run on RE2/J ({@link LinearRegularExpressions}).
  */
 @Component
 class JsonSchemaValidate implements OperationHandler {
@@ -45,7 +47,11 @@ class JsonSchemaValidate implements OperationHandler {
             Duration.ofSeconds(30),
             Duration.ofSeconds(2));
 
-    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
+                    .regularExpressionFactory(LinearRegularExpressions.INSTANCE)
+                    .build()));
 
     @Override
     public OperationDescriptor descriptor() {
@@ -57,9 +63,12 @@ class JsonSchemaValidate implements OperationHandler {
         List<Error> violations;
         try {
             Schema schema = registry.getSchema(input.get("schema"));
-            violations = schema.validate(input.get("document"));
+            violations = ScopedValue.where(LinearRegularExpressions.JOB, context)
+                    .call(() -> schema.validate(input.get("document")));
         } catch (SchemaException | IllegalArgumentException e) {
             throw new InvalidOperationInput("The schema is not a usable JSON Schema: " + e.getMessage());
+        } catch (StoppableChars.Stopped e) {
+            throw new InvalidOperationInput("The validation was stopped: " + e.getMessage());
         }
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.put("valid", violations.isEmpty());

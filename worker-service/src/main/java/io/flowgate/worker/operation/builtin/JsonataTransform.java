@@ -14,13 +14,14 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Transforms a JSON document with a JSONata expression (dashjoin's Java port of JSONata). */
+/**
+ * Transforms a JSON document with a JSONata expression (dashjoin's Java port of JSONata), under the
+ * limits {@link GuardedJsonata} enforces inside the library.
+ */
 @Component
 class JsonataTransform implements OperationHandler {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final long TIMEOUT_MILLIS = 10_000;
-    private static final int MAX_DEPTH = 200;
 
     private static final OperationDescriptor DESCRIPTOR = Descriptors.of(
             "jsonata-transform",
@@ -49,13 +50,11 @@ class JsonataTransform implements OperationHandler {
         Object document = JSON.convertValue(input.get("document"), Object.class);
         Object value;
         try {
-            Jsonata expression = Jsonata.jsonata(input.get("expression").asString());
-            Jsonata.Frame frame = expression.createFrame();
-            // Bounds runaway expressions (infinite recursion, huge loops).
-            frame.setRuntimeBounds(TIMEOUT_MILLIS, MAX_DEPTH);
-            value = expression.evaluate(document, frame);
+            value = GuardedJsonata.evaluate(input.get("expression").asString(), document, context);
         } catch (JException e) {
             throw new InvalidOperationInput("The JSONata expression failed: " + e.getMessage());
+        } catch (GuardedJsonata.Refused | StoppableChars.Stopped e) {
+            throw new InvalidOperationInput("The JSONata expression was stopped: " + e.getMessage());
         }
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.set(

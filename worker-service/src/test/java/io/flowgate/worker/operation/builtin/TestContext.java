@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** A job context for handler tests: records progress, and can be stopped. */
-final class TestContext implements JobContext {
+class TestContext implements JobContext {
 
     final List<Integer> progress = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
