@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,6 +70,65 @@ class TenantProofSystemTests {
         assertThat(answer.getStatus().value()).as(answer.getResponseBody()).isEqualTo(200);
         assertThat(JSON.readTree(answer.getResponseBody()).path("result").asInt())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aBodyThatWouldMakeARecordLargerThanKafkaAcceptsIs413AndOthersAreServed() throws Exception {
+        // Just under the largest body the API and the plan accept (1 MB): with the job's own fields
+        // around it, the record is larger than the producer's max.request.size (1 MB).
+        int body = 1024 * 1024 - 200;
+        String prefix = "{\"expression\":\"1\",\"document\":{\"s\":\"";
+        String suffix = "\"}}";
+        String input = prefix + "x".repeat(body - prefix.length() - suffix.length()) + suffix;
+        assertThat(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(body);
+
+        var refused = Jobs.submit(api, contoso, "jsonata-transform", input);
+        assertThat(refused.getStatus().value()).as(refused.getResponseBody()).isEqualTo(413);
+        JsonNode problem = JSON.readTree(refused.getResponseBody());
+        assertThat(problem.path("type").asString()).endsWith("payload-too-large");
+        assertThat(problem.path("detail").asString()).contains("larger than this service's Kafka accepts");
+        assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isNull();
+        quietTenantIsServed();
+
+        // A body over the limit is refused by the API's own body limit, with the same problem type.
+        var over = Jobs.submit(api, contoso, "jsonata-transform", prefix + "x".repeat(1024 * 1024) + suffix);
+        assertThat(over.getStatus().value()).isEqualTo(413);
+        assertThat(JSON.readTree(over.getResponseBody()).path("type").asString())
+                .endsWith("payload-too-large");
+
+        // Subscribes share transactions: an oversized one must fail alone, not its batch.
+        try (Receiver receiver = new Receiver()) {
+            // Again just under 1 MB of body, the callback URL and the input together.
+            String bigUrl = receiver.url("/big", "big");
+            int envelope = ("{\"callbackUrl\":" + JSON.writeValueAsString(bigUrl) + ",\"input\":}").length();
+            String subscribeInput = prefix + "x".repeat(body - envelope - prefix.length() - suffix.length()) + suffix;
+            var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+            try (executor) {
+                var big = executor.submit(
+                        () -> Subscriptions.subscribe(contoso, "jsonata-transform", bigUrl, subscribeInput));
+                List<java.util.concurrent.Future<EntityExchangeResult<String>>> small = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String path = "/small-" + i;
+                    small.add(executor.submit(() -> Subscriptions.subscribe(
+                            fabrikam, "delay", receiver.url(path, "small"), "{\"seconds\":0}")));
+                }
+                assertThat(big.get().getStatus().value())
+                        .as(big.get().getResponseBody())
+                        .isEqualTo(413);
+                for (var answer : small) {
+                    assertThat(answer.get().getStatus().value())
+                            .as(answer.get().getResponseBody())
+                            .isEqualTo(201);
+                    assertThat(Subscriptions.delete(
+                                    fabrikam,
+                                    Subscriptions.path(answer.get()
+                                            .getResponseHeaders()
+                                            .getLocation()
+                                            .toString())))
+                            .isEqualTo(204);
+                }
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.flowgate.api.config;
 
-import io.flowgate.api.problem.KafkaUnavailable;
+import io.flowgate.api.problem.KafkaWriteFailures;
 import io.flowgate.contracts.Topic;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +12,7 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Writes the API's commands to Kafka, one record each, completing only once Kafka has the record
  * (acks=all): durable before acknowledged. When Kafka cannot take the write the answer is a 503
- * problem with {@code Retry-After}.
+ * problem with {@code Retry-After}; a record Kafka refuses for its size is a 413.
  */
 @Component
 public class CommandLog {
@@ -35,7 +35,7 @@ public class CommandLog {
                 // The future completes on the producer's single I/O thread: move the rest of the
                 // request off it, or every answer queues behind that one thread.
                 .publishOn(Schedulers.parallel())
-                .onErrorMap(e -> !(e instanceof KafkaUnavailable), e -> new KafkaUnavailable(retryAfter, e))
+                .onErrorMap(e -> KafkaWriteFailures.problem(e, retryAfter))
                 .then();
     }
 }

@@ -13,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
@@ -64,6 +65,21 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         + (e.getMostSpecificCause() != e
                                 ? " " + firstLine(e.getMostSpecificCause().getMessage())
                                 : ""));
+    }
+
+    /** Spring's own 413 (a body over the codec's in-memory limit) gets the same problem as Flowgate's. */
+    @Override
+    protected Mono<ResponseEntity<Object>> handleResponseStatusException(
+            ResponseStatusException e, HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value()) {
+            return problem(
+                    exchange,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    ProblemTypes.PAYLOAD_TOO_LARGE,
+                    "Payload too large",
+                    "The request body is larger than this API accepts.");
+        }
+        return super.handleResponseStatusException(e, headers, status, exchange);
     }
 
     @ExceptionHandler(Exception.class)

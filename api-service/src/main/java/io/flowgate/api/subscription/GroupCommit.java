@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Group commit: items that arrive while one batch is being written wait and go together in the
@@ -20,8 +21,9 @@ import java.util.function.Consumer;
  * callers, and a time-window buffer (Reactor's {@code bufferTimeout}) would delay every lone item by
  * its window. One writer thread draining a queue is all it takes.
  *
- * <p>A batch succeeds or fails as a whole: if the write throws, every item of the batch fails with
- * that error and nothing of it is committed.
+ * <p>A batch succeeds or fails as a whole: if the write throws, nothing of it is committed and every
+ * item fails with that error, except when the error is the fault of one item (a record too large):
+ * then each item is written again on its own, so that one caller's bad item fails only that caller.
  */
 final class GroupCommit<T> implements AutoCloseable {
 
@@ -29,6 +31,7 @@ final class GroupCommit<T> implements AutoCloseable {
 
     private final int maxBatch;
     private final Consumer<List<T>> writeAll;
+    private final Predicate<Throwable> itemFault;
     private final BlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
     private final DistributionSummary batchSizes;
     private final Thread writer;
@@ -36,10 +39,17 @@ final class GroupCommit<T> implements AutoCloseable {
 
     /**
      * @param writeAll writes one batch; returns once it is durable, throws if it is not
+     * @param itemFault whether a write's error is the fault of one item rather than of Kafka
      */
-    GroupCommit(String name, int maxBatch, Consumer<List<T>> writeAll, MeterRegistry meters) {
+    GroupCommit(
+            String name,
+            int maxBatch,
+            Consumer<List<T>> writeAll,
+            Predicate<Throwable> itemFault,
+            MeterRegistry meters) {
         this.maxBatch = maxBatch;
         this.writeAll = writeAll;
+        this.itemFault = itemFault;
         this.batchSizes = DistributionSummary.builder("flowgate.api.group.commit.size")
                 .description("items written together in one transaction")
                 .tag("writer", name)
@@ -71,15 +81,25 @@ final class GroupCommit<T> implements AutoCloseable {
             }
             queue.drainTo(batch, maxBatch - 1);
             batchSizes.record(batch.size());
-            try {
-                writeAll.accept(batch.stream().map(Pending::item).toList());
-                batch.forEach(p -> p.done().complete(null));
-            } catch (RuntimeException e) {
-                batch.forEach(p -> p.done().completeExceptionally(e));
-            }
+            write(batch);
             batch.clear();
         }
         failRemaining();
+    }
+
+    private void write(List<Pending<T>> batch) {
+        try {
+            writeAll.accept(batch.stream().map(Pending::item).toList());
+            batch.forEach(p -> p.done().complete(null));
+        } catch (RuntimeException e) {
+            if (batch.size() > 1 && itemFault.test(e)) {
+                for (Pending<T> alone : batch) {
+                    write(List.of(alone));
+                }
+            } else {
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            }
+        }
     }
 
     private void failRemaining() {

@@ -2,7 +2,7 @@ package io.flowgate.api.subscription;
 
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.config.CommandLog;
-import io.flowgate.api.problem.KafkaUnavailable;
+import io.flowgate.api.problem.KafkaWriteFailures;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
@@ -42,7 +42,8 @@ class SubscriptionCommands implements AutoCloseable {
         this.transactional = subscribeTemplate;
         this.log = commandLog;
         this.retryAfter = properties.unavailableRetryAfter();
-        this.subscribes = new GroupCommit<>("subscribe", MAX_BATCH, this::writeTogether, meters);
+        this.subscribes = new GroupCommit<>(
+                "subscribe", MAX_BATCH, this::writeTogether, KafkaWriteFailures::isRecordTooLarge, meters);
     }
 
     /** Writes the subscription and its job in one transaction; completes once it is committed. */
@@ -50,7 +51,7 @@ class SubscriptionCommands implements AutoCloseable {
         // Cancellation (the caller went away) does not withdraw a queued subscribe: it is written
         // like any other, and a retry of the request finds it (subscribe is idempotent).
         return Mono.fromFuture(() -> subscribes.submit(new Subscribe(subscription, job)), true)
-                .onErrorMap(e -> new KafkaUnavailable(retryAfter, e));
+                .onErrorMap(e -> KafkaWriteFailures.problem(e, retryAfter));
     }
 
     private void writeTogether(List<Subscribe> batch) {

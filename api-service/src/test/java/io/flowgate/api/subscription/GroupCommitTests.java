@@ -21,7 +21,7 @@ class GroupCommitTests {
 
     @Test
     void aLoneItemIsWrittenAtOnceByItself() throws Exception {
-        try (var commit = new GroupCommit<Integer>("test", 10, written::add, meters)) {
+        try (var commit = new GroupCommit<Integer>("test", 10, written::add, e -> false, meters)) {
             commit.submit(1).get(5, TimeUnit.SECONDS);
         }
         assertThat(written).containsExactly(List.of(1));
@@ -41,6 +41,7 @@ class GroupCommitTests {
                     }
                     written.add(batch);
                 },
+                e -> false,
                 meters)) {
             CompletableFuture<Void> first = commit.submit(0);
             assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
@@ -81,6 +82,7 @@ class GroupCommitTests {
                     }
                     written.add(batch);
                 },
+                e -> e instanceof IllegalArgumentException,
                 meters)) {
             commit.submit(0);
             assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
@@ -96,6 +98,41 @@ class GroupCommitTests {
     }
 
     @Test
+    void anItemAtFaultFailsAloneAndTheRestOfItsBatchIsWritten() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (var commit = new GroupCommit<Integer>(
+                "test",
+                10,
+                batch -> {
+                    if (batch.contains(0)) {
+                        writing.countDown();
+                        await(release);
+                        return;
+                    }
+                    if (batch.contains(13)) {
+                        throw new IllegalArgumentException("record too large");
+                    }
+                    written.add(batch);
+                },
+                e -> e instanceof IllegalArgumentException,
+                meters)) {
+            commit.submit(0);
+            assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> twelve = commit.submit(12);
+            CompletableFuture<Void> thirteen = commit.submit(13);
+            CompletableFuture<Void> fourteen = commit.submit(14);
+            release.countDown();
+
+            assertThat(thirteen).failsWithin(Duration.ofSeconds(5));
+            twelve.get(5, TimeUnit.SECONDS);
+            fourteen.get(5, TimeUnit.SECONDS);
+        }
+        // Tried together first (and refused whole), then one by one.
+        assertThat(written).containsExactly(List.of(12), List.of(14));
+    }
+
+    @Test
     void closingFailsWhatIsStillQueued() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CompletableFuture<Void> queued;
@@ -106,6 +143,7 @@ class GroupCommitTests {
                     writing.countDown();
                     await(new CountDownLatch(1)); // never released: only the close's interrupt ends it
                 },
+                e -> false,
                 meters)) {
             commit.submit(0);
             assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
