@@ -132,6 +132,34 @@ class TenantProofSystemTests {
     }
 
     @Test
+    void concurrentIdenticalSubscribesMakeOneSubscriptionAndOneJob() throws Exception {
+        try (Receiver receiver = new Receiver();
+                var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            String url = receiver.url("/same-" + Subscriptions.unique("s"), "same");
+            List<java.util.concurrent.Future<EntityExchangeResult<String>>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(executor.submit(() -> Subscriptions.subscribe(contoso, "delay", url, "{\"seconds\":1}")));
+            }
+            java.util.Set<String> subscriptions = new java.util.HashSet<>();
+            java.util.Set<String> jobs = new java.util.HashSet<>();
+            for (var answer : answers) {
+                assertThat(answer.get().getStatus().value())
+                        .as(answer.get().getResponseBody())
+                        .isEqualTo(201);
+                JsonNode body = JSON.readTree(answer.get().getResponseBody());
+                subscriptions.add(body.path("subscriptionId").asString());
+                jobs.add(body.path("jobId").asString());
+            }
+            assertThat(subscriptions).hasSize(1);
+            assertThat(jobs).hasSize(1);
+            assertThat(Subscriptions.delete(
+                            contoso,
+                            "/api/v1/subscriptions/" + subscriptions.iterator().next()))
+                    .isEqualTo(204);
+        }
+    }
+
+    @Test
     void resultsTooDeepOrTooLargeEndTheJobFailedWithA422AndOthersAreServed() {
         // A result nested 300 deep: built step by step, so no evaluation limit stops it first.
         var deep = transform(contoso, "$reduce([1..300], function($acc, $v) { {\"a\": $acc} }, {})");

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -50,6 +51,7 @@ class SubscriptionService {
     private final JobIds ids;
     private final ApiProperties properties;
     private final Clock clock;
+    private final ConcurrentHashMap<String, Mono<ResponseEntity<?>>> subscribing = new ConcurrentHashMap<>();
 
     SubscriptionService(
             JobService jobs,
@@ -78,7 +80,7 @@ class SubscriptionService {
     /**
      * Subscribes {@code body.callbackUrl} to the end of a new job running {@code operation} on {@code
      * body.input}. Idempotent per (tenant, operation, callback URL): a repeated call answers the same
-     * subscription.
+     * subscription, and a concurrent one the same as the first.
      */
     Mono<ResponseEntity<?>> subscribe(
             String tenantId, String operation, JsonNode body, Map<String, String> correlation) {
@@ -95,6 +97,23 @@ class SubscriptionService {
         if (existing.isPresent()) {
             return Mono.just(created(existing.get()));
         }
+        // The same subscribe arriving again while the first is being written (a flow engine's
+        // retry, two concurrent calls) joins it: one subscription, one job.
+        return subscribing.computeIfAbsent(
+                subscriptionId,
+                id -> create(tenantId, input, callbackUrl, callback, id, correlation, operation)
+                        .doFinally(signal -> subscribing.remove(id))
+                        .cache());
+    }
+
+    private Mono<ResponseEntity<?>> create(
+            String tenantId,
+            JsonNode input,
+            String callbackUrl,
+            URI callback,
+            String subscriptionId,
+            Map<String, String> correlation,
+            String operation) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).subscriptions());
         if (!active.tryReserve(tenantId, subscriptionId, limit)) {
             throw new FlowgateProblem(
