@@ -3,6 +3,8 @@ package io.flowgate.dispatcher.delivery;
 import io.flowgate.webhooks.AddressRules;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.resolver.HostsFileEntriesProvider;
+import java.io.File;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -10,14 +12,19 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.transport.NameResolverProvider;
 
 /**
  * POSTs one callback (Reactor Netty): connect and response timeouts, an overall deadline, at most
@@ -26,9 +33,15 @@ import reactor.netty.resources.ConnectionProvider;
  */
 final class CallbackSender implements AutoCloseable {
 
+    /** Longest wait for one DNS answer; a name's look-up asks at most {@link #DNS_MAX_QUERIES}. */
+    static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(3);
+
+    static final int DNS_MAX_QUERIES = 4;
+
     private final AddressRules rules;
     private final HttpClient client;
     private final ConnectionProvider connections;
+    private final GuardedResolverGroup resolver;
     private final Duration deadline;
     private final long maxBody;
 
@@ -40,13 +53,38 @@ final class CallbackSender implements AutoCloseable {
                 .maxIdleTime(Duration.ofSeconds(30))
                 .evictInBackground(Duration.ofSeconds(60))
                 .build();
+        this.resolver = new GuardedResolverGroup(
+                rules, dns().newNameResolverGroup(HttpResources.get(), LoopResources.DEFAULT_NATIVE));
         this.client = HttpClient.create(connections)
-                .resolver(new GuardedResolverGroup(rules))
+                .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .responseTimeout(responseTimeout)
                 .followRedirect(false);
         this.deadline = connectTimeout.plus(responseTimeout);
         this.maxBody = maxBody;
+    }
+
+    /**
+     * Netty's asynchronous DNS resolver, with a query timeout. It reads the hosts file the JVM is
+     * told to use instead of DNS ({@code jdk.net.hosts.file}) when there is one, as the JDK's own
+     * resolver would.
+     */
+    private static NameResolverProvider dns() {
+        var spec =
+                NameResolverProvider.builder().queryTimeout(DNS_QUERY_TIMEOUT).maxQueriesPerResolve(DNS_MAX_QUERIES);
+        String hostsFile = System.getProperty("jdk.net.hosts.file");
+        if (hostsFile != null) {
+            HostsFileEntriesProvider entries = HostsFileEntriesProvider.parser().parseSilently(new File(hostsFile));
+            spec.hostsFileEntriesResolver((host, types) -> {
+                String name = host.toLowerCase(Locale.ROOT);
+                List<InetAddress> found = entries.ipv4Entries().getOrDefault(name, List.of());
+                if (found.isEmpty()) {
+                    found = entries.ipv6Entries().getOrDefault(name, List.of());
+                }
+                return found.isEmpty() ? null : found.getFirst();
+            });
+        }
+        return spec.build();
     }
 
     /**
@@ -140,5 +178,6 @@ final class CallbackSender implements AutoCloseable {
     @Override
     public void close() {
         connections.dispose();
+        resolver.close();
     }
 }

@@ -1,13 +1,12 @@
 package io.flowgate.dispatcher.delivery;
 
 import io.flowgate.webhooks.AddressRules;
+import io.netty.resolver.AbstractAddressResolver;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.resolver.InetNameResolver;
-import io.netty.resolver.InetSocketAddressResolver;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -18,46 +17,78 @@ import java.util.List;
  * the address checked here, so a name cannot resolve to a public address for the check and a private
  * one for the connection (DNS rebinding). A name with any refused address is refused as a whole.
  *
+ * <p>The look-up itself is Netty's asynchronous DNS resolver ({@code dns}), with its query timeout
+ * and cache: a tenant's callback host whose name server answers slowly, or never, holds no thread,
+ * least of all an event loop that every other tenant's callbacks share.
+ *
  * <p>Hand-written because it is the hook itself: Netty resolves names through an {@link
  * AddressResolverGroup}, and the check has to sit inside it.
  */
 final class GuardedResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
     private final AddressRules rules;
+    private final AddressResolverGroup<InetSocketAddress> dns;
 
-    GuardedResolverGroup(AddressRules rules) {
+    /**
+     * @param dns the asynchronous resolver the names are looked up with; closed with this group
+     */
+    GuardedResolverGroup(AddressRules rules, AddressResolverGroup<InetSocketAddress> dns) {
         this.rules = rules;
+        this.dns = dns;
     }
 
     @Override
     protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
-        return new InetSocketAddressResolver(executor, new InetNameResolver(executor) {
+        AddressResolver<InetSocketAddress> lookup = dns.getResolver(executor);
+        return new AbstractAddressResolver<>(executor) {
             @Override
-            protected void doResolve(String host, Promise<InetAddress> promise) {
-                try {
-                    promise.setSuccess(allowed(host).getFirst());
-                } catch (UnknownHostException e) {
-                    promise.setFailure(e);
-                }
+            protected boolean doIsResolved(InetSocketAddress address) {
+                return !address.isUnresolved();
             }
 
             @Override
-            protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-                try {
-                    promise.setSuccess(allowed(host));
-                } catch (UnknownHostException e) {
-                    promise.setFailure(e);
-                }
+            protected void doResolve(InetSocketAddress unresolved, Promise<InetSocketAddress> promise) {
+                lookup.resolveAll(unresolved).addListener((Future<List<InetSocketAddress>> found) -> {
+                    try {
+                        promise.trySuccess(allowed(unresolved, found).getFirst());
+                    } catch (UnknownHostException e) {
+                        promise.tryFailure(e);
+                    }
+                });
             }
-        });
+
+            @Override
+            protected void doResolveAll(InetSocketAddress unresolved, Promise<List<InetSocketAddress>> promise) {
+                lookup.resolveAll(unresolved).addListener((Future<List<InetSocketAddress>> found) -> {
+                    try {
+                        promise.trySuccess(allowed(unresolved, found));
+                    } catch (UnknownHostException e) {
+                        promise.tryFailure(e);
+                    }
+                });
+            }
+        };
     }
 
-    private List<InetAddress> allowed(String host) throws UnknownHostException {
-        List<InetAddress> addresses = List.of(InetAddress.getAllByName(host));
-        if (addresses.isEmpty() || !addresses.stream().allMatch(rules::allows)) {
-            throw new AddressNotAllowed(host);
+    private List<InetSocketAddress> allowed(InetSocketAddress unresolved, Future<List<InetSocketAddress>> found)
+            throws UnknownHostException {
+        if (!found.isSuccess()) {
+            UnknownHostException failed = new UnknownHostException("'" + unresolved.getHostString()
+                    + "' could not be resolved: " + found.cause().getMessage());
+            failed.initCause(found.cause());
+            throw failed;
+        }
+        List<InetSocketAddress> addresses = found.getNow();
+        if (addresses.isEmpty() || !addresses.stream().allMatch(a -> rules.allows(a.getAddress()))) {
+            throw new AddressNotAllowed(unresolved.getHostString());
         }
         return addresses;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        dns.close();
     }
 
     /** The name resolves to an address callbacks may not reach. */
