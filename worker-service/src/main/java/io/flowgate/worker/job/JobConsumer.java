@@ -127,6 +127,10 @@ class JobConsumer implements SmartLifecycle {
         private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
         private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<JobRun> lingeringEnded = new ConcurrentLinkedQueue<>();
+        private final Duration lease;
+        private org.apache.kafka.common.@Nullable Metric heartbeatTotal;
+        private double heartbeatsSeen = -1;
+        private long leaseRenewedAt = System.nanoTime();
 
         Life(Reader reader) {
             this.reader = reader;
@@ -137,6 +141,8 @@ class JobConsumer implements SmartLifecycle {
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+            Object session = config.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000);
+            this.lease = Duration.ofMillis(Long.parseLong(session.toString()) / 2);
             this.consumer = new KafkaConsumer<>(
                     config, new StringDeserializer(), Topics.JOBS.valueSerde().deserializer());
         }
@@ -158,6 +164,7 @@ class JobConsumer implements SmartLifecycle {
                             offsets.finished(partitionOf(record), record.offset());
                         }
                     }
+                    fenceIfLeaseLost();
                     reader.up();
                 }
             } catch (WakeupException e) {
@@ -175,6 +182,51 @@ class JobConsumer implements SmartLifecycle {
                     metrics.close();
                 }
             }
+        }
+
+        /**
+         * A worker cut off from the group coordinator (Kafka away, a network partition) keeps its
+         * partitions only until its session times out; then the group gives them, and their jobs, to
+         * another worker. So once no heartbeat has been answered for half the session timeout, this
+         * worker stops its jobs without writing anything and starts over with a new consumer: the jobs
+         * run again from their uncommitted offsets, here or elsewhere, but never on two workers at
+         * once. (The client's count of answered heartbeats is the signal; a rebalance renews too.)
+         */
+        private void fenceIfLeaseLost() {
+            double answered = heartbeatsAnswered();
+            long now = System.nanoTime();
+            if (answered != heartbeatsSeen) {
+                heartbeatsSeen = answered;
+                leaseRenewedAt = now;
+            }
+            if (runs.isEmpty()) {
+                return;
+            }
+            Duration silent = Duration.ofNanos(now - leaseRenewedAt);
+            if (silent.compareTo(lease) >= 0) {
+                log.warn(
+                        "No heartbeat answered by the group coordinator for {} (lease {}); stopping this"
+                                + " worker's jobs",
+                        silent,
+                        lease);
+                handOver(new ArrayList<>(runs.keySet()), false);
+                throw new LeaseLost(silent);
+            }
+        }
+
+        private double heartbeatsAnswered() {
+            if (heartbeatTotal == null) {
+                heartbeatTotal = consumer.metrics().entrySet().stream()
+                        .filter(e -> e.getKey().name().equals("heartbeat-total")
+                                && e.getKey().group().equals("consumer-coordinator-metrics"))
+                        .map(Map.Entry::getValue)
+                        .findFirst()
+                        .orElse(null);
+                if (heartbeatTotal == null) {
+                    return 0;
+                }
+            }
+            return heartbeatTotal.metricValue() instanceof Number n ? n.doubleValue() : 0;
         }
 
         private void take(ConsumerRecord<String, JobSubmitted> record) {
@@ -303,7 +355,15 @@ class JobConsumer implements SmartLifecycle {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 log.info("Partitions assigned: {}", partitions);
+                leaseRenewedAt = System.nanoTime(); // the group just confirmed this member
             }
+        }
+    }
+
+    /** This worker may have lost its partitions to another worker: its reader starts over. */
+    static final class LeaseLost extends IllegalStateException {
+        LeaseLost(Duration silent) {
+            super("no heartbeat answered by the group coordinator for " + silent);
         }
     }
 

@@ -102,13 +102,36 @@ class JobHandOverTests {
     }
 
     private static ConfigurableApplicationContext worker() {
-        return WorkerApplication.builder()
-                .sources(ProbeConfig.class)
-                .run(
-                        "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                        "--server.port=0",
-                        "--flowgate.kafka.partitions=3",
-                        "--flowgate.worker.handover-grace=5s");
+        return worker(broker);
+    }
+
+    private static ConfigurableApplicationContext worker(EmbeddedKafkaKraftBroker on, String... more) {
+        List<String> arguments = new java.util.ArrayList<>(List.of(
+                "--spring.kafka.bootstrap-servers=" + on.getBrokersAsString(),
+                "--server.port=0",
+                "--flowgate.kafka.partitions=3",
+                "--flowgate.worker.handover-grace=5s"));
+        arguments.addAll(List.of(more));
+        return WorkerApplication.builder().sources(ProbeConfig.class).run(arguments.toArray(String[]::new));
+    }
+
+    @Test
+    void aWorkerCutOffFromKafkaStopsItsJobsBeforeTheGroupCouldGiveThemAway() {
+        var own = (EmbeddedKafkaKraftBroker)
+                new EmbeddedKafkaKraftBroker(1, 3).brokerProperties(Map.of("group.initial.rebalance.delay.ms", "0"));
+        own.afterPropertiesSet();
+        String id = UUID.randomUUID().toString();
+        // A 10 s session: the group would give the job to another worker 10 s after the last heartbeat.
+        try (var worker = worker(own, "--spring.kafka.consumer.properties.session.timeout.ms=10000")) {
+            submit(own, List.of(id), 300);
+            await().atMost(Duration.ofSeconds(30)).until(() -> STARTS.containsKey(id));
+            assertThat(RUNNING.get(id).get()).isEqualTo(1);
+
+            own.destroy();
+
+            // Stopped within the session timeout of losing contact (at half of it, by design).
+            await().atMost(Duration.ofSeconds(10)).until(() -> RUNNING.get(id).get() == 0);
+        }
     }
 
     @Test
@@ -147,13 +170,17 @@ class JobHandOverTests {
     }
 
     private static void submit(List<String> jobIds) {
+        submit(broker, jobIds, 6);
+    }
+
+    private static void submit(EmbeddedKafkaKraftBroker on, List<String> jobIds, int seconds) {
         Instant now = Instant.now();
         try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, on.getBrokersAsString()),
                 Topics.JOBS.keySerde().serializer(),
                 Topics.JOBS.valueSerde().serializer())) {
             for (String id : jobIds) {
-                var input = JsonNodeFactory.instance.objectNode().put("seconds", 6);
+                var input = JsonNodeFactory.instance.objectNode().put("seconds", seconds);
                 producer.send(new ProducerRecord<>(
                         Topics.JOBS.name(),
                         id,
