@@ -72,7 +72,7 @@ public final class Bench {
     static void main(String[] args) throws Exception {
         Profile profile = Profile.named(args.length > 0 ? args[0] : "short");
         Path results = Path.of(args.length > 1 ? args[1] : "bench/results");
-        Processes.requireFree(8080, 8081, 8082, 8090, 9092, 9093, 18080, 18081, 18082);
+        Processes.requireFree(8080, 8081, 8082, 8090, 9080, 9092, 9093, 18080, 18081, 18082);
         Path data = Files.createTempDirectory("flowgate-bench");
         Bench bench = new Bench(profile, data);
         // An interrupted run (Ctrl+C) still stops the processes it started.
@@ -186,6 +186,7 @@ public final class Bench {
 
             pollFigures(load, token);
             endToEndFigures(load, token);
+            noisyNeighbourFigures(load, token);
         }
         webhookFigures(token, List.of(api, worker, dispatcher, kafkaProcess));
         for (var s : List.of(worker, api, dispatcher)) {
@@ -358,6 +359,70 @@ public final class Bench {
                     OPEN);
         }
     }
+
+    /**
+     * Fairness: a quiet tenant's synchronous JSONata calls at a fixed rate, alone and then while
+     * another tenant keeps {@link #NOISY_IN_FLIGHT} one-second {@code delay} jobs running (the
+     * standard plan's jobs-in-flight quota, each call waiting for its job). The worker gives a
+     * tenant at most 16 of its 64 slots, so the quiet tenant's p99 should barely move.
+     */
+    private void noisyNeighbourFigures(LoadGenerator load, String quietToken) throws Exception {
+        int rate = profile.endToEndRates().getFirst();
+        var quiet = new LoadGenerator.Request(
+                HttpMethod.POST,
+                API + "/api/v1/operations/jsonata-transform",
+                Map.of(
+                        "Authorization",
+                        "Bearer " + quietToken,
+                        "Content-Type",
+                        "application/json",
+                        "Prefer",
+                        "wait=30"),
+                SMALL_JSON);
+        awaitDrained();
+        var alone = load.fixedRate(quiet, rate, profile.fixedRate(), 200);
+        report.flowgate("quietTenantAlone@" + rate, Report.figure(OPEN, alone));
+
+        var noisyRequest = new LoadGenerator.Request(
+                HttpMethod.POST,
+                API + "/api/v1/operations/delay",
+                Map.of(
+                        "Authorization",
+                        "Bearer " + token(DemoTenants.FABRIKAM_CLIENT),
+                        "Content-Type",
+                        "application/json",
+                        "Prefer",
+                        "wait=30"),
+                "{\"seconds\":1}");
+        Duration noisyFor = profile.fixedRate().plus(profile.warmUp());
+        try (var noisyLoad = new LoadGenerator(NOISY_IN_FLIGHT);
+                var background = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var noisy = background.submit(() -> noisyLoad.saturate(noisyRequest, NOISY_IN_FLIGHT, noisyFor, 200));
+            Thread.sleep(profile.warmUp().toMillis() / 2); // the neighbour's backlog builds up first
+            var withNeighbour = load.fixedRate(quiet, rate, profile.fixedRate(), 200);
+            var neighbour = noisy.get();
+            report.flowgate("quietTenantWithNoisyNeighbour@" + rate, Report.figure(OPEN, withNeighbour));
+            report.flowgate("noisyNeighbour", Report.figure(CLOSED, neighbour));
+            String tool = OPEN + "; neighbour: " + NOISY_IN_FLIGHT + " delay jobs of 1 s in flight, closed loop";
+            report.compare(
+                    "quiet tenant p50 at " + rate + " jobs/s, with a noisy neighbour vs alone",
+                    "ms",
+                    withNeighbour.percentileMillis(50),
+                    alone.percentileMillis(50),
+                    null,
+                    tool);
+            report.compare(
+                    "quiet tenant p99 at " + rate + " jobs/s, with a noisy neighbour vs alone",
+                    "ms",
+                    withNeighbour.percentileMillis(99),
+                    alone.percentileMillis(99),
+                    "<= 1.2",
+                    tool);
+        }
+    }
+
+    /** The noisy neighbour's jobs in flight: the standard plan's quota. */
+    private static final int NOISY_IN_FLIGHT = 200;
 
     private void webhookFigures(String token, List<Processes.Started> services) throws Exception {
         String tool = "open model, subscribe at a fixed rate; receiver in the bench JVM answers 200 and"
@@ -548,7 +613,10 @@ public final class Bench {
     }
 
     private static String token() throws Exception {
-        var client = DemoTenants.CONTOSO_CLIENT;
+        return token(DemoTenants.CONTOSO_CLIENT);
+    }
+
+    private static String token(io.flowgate.issuer.IssuerClient client) throws Exception {
         var response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(
