@@ -1,10 +1,8 @@
 package io.flowgate.contracts;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic Flowgate uses, as typed descriptors (ARCHITECTURE.md, "Kafka is the only stateful dependency"). */
@@ -99,24 +97,6 @@ public final class Topics {
                 DELIVERY_ATTEMPTS,
                 CALLBACK_DEAD_LETTERS,
                 EVENTS);
-    }
-
-    /**
-     * The topics to create at start-up.
-     *
-     * @param partitions partitions of every topic
-     * @param replicationFactor replicas of every topic
-     * @param extraConfig per topic name, configuration added to the descriptor's (retention, ...)
-     */
-    public static List<NewTopic> newTopics(
-            int partitions, short replicationFactor, Map<String, Map<String, String>> extraConfig) {
-        return all().stream()
-                .map(topic -> {
-                    Map<String, String> config = new HashMap<>(topic.config());
-                    config.putAll(extraConfig.getOrDefault(topic.name(), Map.of()));
-                    return new NewTopic(topic.name(), partitions, replicationFactor).configs(config);
-                })
-                .toList();
     }
 
     private Topics() {}

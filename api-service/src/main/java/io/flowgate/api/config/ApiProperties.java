@@ -11,7 +11,6 @@ import org.springframework.util.unit.DataSize;
  *
  * @param publicBaseUrl the connector's public base URL; every {@code Location} is built on it
  * @param maxWait cap on a synchronous wait, well below the engine's 120 s request limit
- * @param statusRetention how long a finished job's final answer stays available
  * @param statusPurgeInterval how often the status view purges jobs past their retention
  * @param acceptedGrace how long this replica vouches for a job it accepted but its status view
  *     has not seen yet (closes the gap between the 202 and the first poll)
@@ -22,22 +21,18 @@ import org.springframework.util.unit.DataSize;
  * @param maxBodySize largest accepted request body
  * @param maxJsonDepth deepest accepted JSON nesting
  * @param unavailableRetryAfter the {@code Retry-After} of a 503 when Kafka cannot take a write
- * @param eventRetention how long trigger events are kept: the {@code retention.ms} of {@code
- *     flowgate.events}, and so the lifetime of a polling trigger's cursor
  */
 @ConfigurationProperties("flowgate.api")
 public record ApiProperties(
         @DefaultValue("http://127.0.0.1:8080") URI publicBaseUrl,
         @DefaultValue("100s") Duration maxWait,
-        @DefaultValue("90d") Duration statusRetention,
         @DefaultValue("1h") Duration statusPurgeInterval,
         @DefaultValue("2m") Duration acceptedGrace,
         @DefaultValue("24h") Duration jobDeadline,
         String idSecret,
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("64") int maxJsonDepth,
-        @DefaultValue("5s") Duration unavailableRetryAfter,
-        @DefaultValue("30d") Duration eventRetention) {
+        @DefaultValue("5s") Duration unavailableRetryAfter) {
 
     /** The shortest id secret accepted. */
     public static final int MIN_ID_SECRET_LENGTH = 32;

@@ -9,13 +9,13 @@ import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
+import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,14 +30,13 @@ import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** Topics, the transactional command producer, and Kafka Streams for the status view. */
 @Configuration(proxyBeanMethods = false)
-@Import(ReadersConfig.class)
+@Import({ReadersConfig.class, TopicsConfig.class})
 @EnableKafkaStreams
 class KafkaConfig {
 
@@ -69,17 +68,6 @@ class KafkaConfig {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
         };
-    }
-
-    @Bean
-    KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics, ApiProperties api) {
-        Map<String, Map<String, String>> retention = Map.of(
-                Topics.JOB_STATUS.name(),
-                Map.of("retention.ms", Long.toString(api.statusRetention().toMillis())),
-                Topics.EVENTS.name(),
-                Map.of("retention.ms", Long.toString(api.eventRetention().toMillis())));
-        return new KafkaAdmin.NewTopics(Topics.newTopics(topics.partitions(), topics.replicationFactor(), retention)
-                .toArray(NewTopic[]::new));
     }
 
     /** The tenant registry, read from Kafka (and followed) by this replica. */

@@ -3,6 +3,7 @@ package io.flowgate.api.job;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.operation.OperationCatalog;
 import io.flowgate.contracts.JobStatus;
+import io.flowgate.kafka.TopicSettings;
 import io.flowgate.tenancy.TenantDirectory;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.context.annotation.Bean;
@@ -16,6 +17,7 @@ class TopologyConfig {
     TopologyMarker apiTopology(
             StreamsBuilder builder,
             ApiProperties properties,
+            TopicSettings topics,
             JobStatusUpdates updates,
             InFlightJobs inFlight,
             TenantDirectory tenants) {
@@ -33,7 +35,7 @@ class TopologyConfig {
         };
         JobStatusTopology.addTo(
                 builder,
-                properties.statusRetention(),
+                topics.jobStatusRetention(),
                 properties.statusPurgeInterval(),
                 listener,
                 tenants::isOffboarded);

@@ -3,7 +3,6 @@ package io.flowgate.dispatcher.config;
 import io.flowgate.contracts.CallbackDeadLettered;
 import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.DeliveryAttempted;
-import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
 import io.flowgate.dispatcher.delivery.CallbackConsumer;
 import io.flowgate.dispatcher.delivery.Dispatcher;
@@ -11,14 +10,14 @@ import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
+import io.flowgate.kafka.TopicSettings;
+import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.WebhookSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,19 +38,15 @@ import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** The dispatcher's parts: topics, views, producer, the dispatcher and its consumer. */
 @Configuration(proxyBeanMethods = false)
-@Import(ReadersConfig.class)
-@EnableConfigurationProperties({WebhookSettings.class, DispatcherProperties.class, KafkaTopicsProperties.class})
+@Import({ReadersConfig.class, TopicsConfig.class})
+@EnableConfigurationProperties({WebhookSettings.class, DispatcherProperties.class})
 class DispatcherConfig {
 
-    /** Every topic, the retry tiers of this configuration included. */
+    /** The retry tiers' topics, which only the dispatcher reads and writes. */
     @Bean
-    KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics, DispatcherProperties settings) {
-        List<NewTopic> all =
-                new ArrayList<>(Topics.newTopics(topics.partitions(), topics.replicationFactor(), Map.of()));
-        for (Topic<String, CallbackRequested> tier : new RetryTiers(settings.retryTiers()).topics()) {
-            all.add(new NewTopic(tier.name(), topics.partitions(), topics.replicationFactor()).configs(tier.config()));
-        }
-        return new KafkaAdmin.NewTopics(all.toArray(NewTopic[]::new));
+    KafkaAdmin.NewTopics retryTopics(TopicSettings topics, DispatcherProperties settings) {
+        return new KafkaAdmin.NewTopics(new RetryTiers(settings.retryTiers())
+                .topics().stream().map(topics::newTopic).toArray(NewTopic[]::new));
     }
 
     @Bean(destroyMethod = "close")

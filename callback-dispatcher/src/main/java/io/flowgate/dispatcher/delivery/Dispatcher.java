@@ -205,7 +205,7 @@ public final class Dispatcher implements AutoCloseable {
         } else {
             answer = send(url, callback, start);
             long took = System.nanoTime() - began;
-            if (isReceiverFault(answer)) {
+            if (AttemptOutcome.isReceiverFault(answer)) {
                 breaker.onError(took, TimeUnit.NANOSECONDS, new CallbackFailed(String.valueOf(answer.failure())));
             } else {
                 breaker.onSuccess(took, TimeUnit.NANOSECONDS);
@@ -230,40 +230,34 @@ public final class Dispatcher implements AutoCloseable {
 
     private void settle(
             CallbackRequested callback, int attempt, Instant start, long latency, CallbackSender.Answer answer) {
-        Integer status = answer.status();
-        if (status != null && status >= 200 && status < 300) {
-            recordAttempt(callback, attempt, start, DeliveryOutcome.DELIVERED, status, null, latency, null);
-        } else if (status != null && (status == 404 || status == 410)) {
-            recordAttempt(
-                    callback,
-                    attempt,
-                    start,
-                    DeliveryOutcome.GONE,
-                    status,
-                    "the receiver answered " + status + ": the subscription is gone",
-                    latency,
-                    null);
-        } else if (answer.addressRefused()) {
-            deadLetter(callback, attempt, start, latency, null, String.valueOf(answer.failure()));
-        } else if (status != null && status >= 300 && status < 400) {
-            deadLetter(callback, attempt, start, latency, status, "redirect (" + status + ") not followed");
-        } else if (status != null && status >= 400 && status < 500 && status != 408 && status != 429) {
-            deadLetter(callback, attempt, start, latency, status, "the receiver refused the callback (" + status + ")");
-        } else {
-            String reason = status != null ? "the receiver answered " + status : String.valueOf(answer.failure());
-            Duration retryAfter = status != null && (status == 429 || status == 503) ? answer.retryAfter() : null;
-            Optional<Duration> wait = schedule.after(attempt, retryAfter);
-            if (wait.isEmpty()) {
-                deadLetter(
-                        callback, attempt, start, latency, status, "attempts exhausted (" + attempt + "): " + reason);
-                return;
+        switch (AttemptOutcome.of(answer, attempt, schedule)) {
+            case AttemptOutcome.Delivered delivered -> {
+                recordAttempt(
+                        callback, attempt, start, DeliveryOutcome.DELIVERED, delivered.status(), null, latency, null);
             }
-            Instant next = clock.instant().plus(wait.get());
-            Topic<String, CallbackRequested> tier = tiers.forWait(wait.get());
-            write(tier, callback.retry(next));
-            meters.counter("flowgate.dispatcher.retries.scheduled", "tier", tier.name())
-                    .increment();
-            recordAttempt(callback, attempt, start, DeliveryOutcome.RETRYING, status, reason, latency, next);
+            case AttemptOutcome.Gone gone -> {
+                recordAttempt(
+                        callback, attempt, start, DeliveryOutcome.GONE, gone.status(), gone.reason(), latency, null);
+            }
+            case AttemptOutcome.DeadLetter dead -> {
+                deadLetter(callback, attempt, start, latency, dead.status(), dead.reason());
+            }
+            case AttemptOutcome.Retry retry -> {
+                Instant next = clock.instant().plus(retry.delay());
+                Topic<String, CallbackRequested> tier = tiers.forWait(retry.delay());
+                write(tier, callback.retry(next));
+                meters.counter("flowgate.dispatcher.retries.scheduled", "tier", tier.name())
+                        .increment();
+                recordAttempt(
+                        callback,
+                        attempt,
+                        start,
+                        DeliveryOutcome.RETRYING,
+                        retry.status(),
+                        retry.reason(),
+                        latency,
+                        next);
+            }
         }
     }
 
@@ -402,15 +396,6 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new Closing();
         }
-    }
-
-    /** Connection errors, timeouts, 408, 429 and 5xx count against the receiver's circuit. */
-    private static boolean isReceiverFault(CallbackSender.Answer answer) {
-        Integer status = answer.status();
-        if (status == null) {
-            return !answer.addressRefused();
-        }
-        return status == 408 || status == 429 || status >= 500;
     }
 
     @Override

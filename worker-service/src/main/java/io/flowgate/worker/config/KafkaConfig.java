@@ -6,11 +6,11 @@ import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
+import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -19,21 +19,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** Topics and the producer for statuses and the operation catalog. */
 @Configuration(proxyBeanMethods = false)
-@Import(ReadersConfig.class)
+@Import({ReadersConfig.class, TopicsConfig.class})
 class KafkaConfig {
-
-    @Bean
-    KafkaAdmin.NewTopics flowgateTopics(KafkaTopicsProperties topics) {
-        return new KafkaAdmin.NewTopics(Topics.newTopics(topics.partitions(), topics.replicationFactor(), Map.of())
-                .toArray(NewTopic[]::new));
-    }
 
     @Bean
     KafkaTemplate<String, Object> statusTemplate(KafkaProperties kafka, MeterRegistry meters) {

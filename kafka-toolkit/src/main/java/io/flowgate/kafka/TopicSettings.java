@@ -1,0 +1,48 @@
+package io.flowgate.kafka;
+
+import io.flowgate.contracts.Topic;
+import io.flowgate.contracts.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Flowgate's topics as every service declares them: the one definition of each topic's partitions,
+ * replicas and settings. Every service declares all of them, and Spring's {@code KafkaAdmin}
+ * ({@code spring.kafka.admin.modify-topic-configs}) brings an existing topic's settings to this
+ * definition, so whichever service starts first, the topics end up the same.
+ *
+ * @param partitions partitions of every topic (an existing topic with fewer gets more; never fewer)
+ * @param replicationFactor replicas of every topic created
+ * @param jobStatusRetention how long a job's latest status is kept after its last change: the
+ *     {@code retention.ms} of {@code flowgate.job-status.v1}, and how long a finished job can be polled
+ * @param eventRetention how long trigger events are kept: the {@code retention.ms} of {@code
+ *     flowgate.events.v1}, and so the lifetime of a polling trigger's cursor
+ */
+@ConfigurationProperties("flowgate.kafka")
+public record TopicSettings(
+        @DefaultValue("6") int partitions,
+        @DefaultValue("1") short replicationFactor,
+        @DefaultValue("90d") Duration jobStatusRetention,
+        @DefaultValue("30d") Duration eventRetention) {
+
+    /** Every topic of {@link Topics#all()}, with its settings. */
+    public List<NewTopic> newTopics() {
+        return Topics.all().stream().map(this::newTopic).toList();
+    }
+
+    /** {@code topic} with these partitions and replicas, and its settings. */
+    public NewTopic newTopic(Topic<?, ?> topic) {
+        Map<String, String> config = new HashMap<>(topic.config());
+        if (topic.name().equals(Topics.JOB_STATUS.name())) {
+            config.put("retention.ms", Long.toString(jobStatusRetention.toMillis()));
+        } else if (topic.name().equals(Topics.EVENTS.name())) {
+            config.put("retention.ms", Long.toString(eventRetention.toMillis()));
+        }
+        return new NewTopic(topic.name(), partitions, replicationFactor).configs(config);
+    }
+}

@@ -1,0 +1,93 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowgate.contracts.Topic;
+import io.flowgate.contracts.Topics;
+import io.flowgate.worker.WorkerApplication;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * Every service declares every topic from one definition ({@code TopicSettings}), and brings an
+ * existing topic to it: whichever service starts first, a topic has its declared settings. Checked
+ * with worker-service, which has no setting of its own about statuses or events, on a fresh broker.
+ */
+class TopicSettingsSystemTests {
+
+    @Test
+    void whicheverServiceStartsFirstTheTopicsHaveTheirDeclaredSettings() throws Exception {
+        var broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, 1)
+                .brokerProperties(Map.of(
+                        "transaction.state.log.replication.factor", "1",
+                        "transaction.state.log.min.isr", "1",
+                        "offsets.topic.replication.factor", "1"));
+        broker.afterPropertiesSet();
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
+            // The worker starts first on a fresh broker: it creates the topics, retention included.
+            try (var worker = worker(broker, "--flowgate.kafka.partitions=2")) {
+                assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
+                        .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
+                assertThat(setting(admin, Topics.JOB_STATUS, "cleanup.policy")).isEqualTo("compact,delete");
+                assertThat(setting(admin, Topics.EVENTS, "retention.ms"))
+                        .isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
+                assertThat(setting(admin, Topics.TENANTS, "cleanup.policy")).isEqualTo("compact");
+            }
+
+            // A topic changed behind Flowgate's back (by hand, or by an older version) ...
+            admin.incrementalAlterConfigs(Map.of(
+                            resource(Topics.JOB_STATUS),
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry(
+                                            "retention.ms",
+                                            Long.toString(Duration.ofDays(7).toMillis())),
+                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+            assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
+                    .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+
+            // ... is brought back by the next service to start, with more partitions if asked.
+            try (var worker = worker(broker, "--flowgate.kafka.partitions=3")) {
+                assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
+                        .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
+                assertThat(admin.describeTopics(List.of(Topics.JOBS.name()))
+                                .allTopicNames()
+                                .get()
+                                .get(Topics.JOBS.name())
+                                .partitions())
+                        .hasSize(3);
+            }
+        } finally {
+            broker.destroy();
+        }
+    }
+
+    private static ConfigurableApplicationContext worker(EmbeddedKafkaKraftBroker broker, String partitions) {
+        return WorkerApplication.builder()
+                .run("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(), "--server.port=0", partitions);
+    }
+
+    private static ConfigResource resource(Topic<?, ?> topic) {
+        return new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
+    }
+
+    private static String setting(Admin admin, Topic<?, ?> topic, String name) throws Exception {
+        return admin.describeConfigs(List.of(resource(topic)))
+                .all()
+                .get()
+                .get(resource(topic))
+                .get(name)
+                .value();
+    }
+}
