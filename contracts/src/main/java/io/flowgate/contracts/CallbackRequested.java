@@ -38,6 +38,12 @@ public record CallbackRequested(
                 tenantId, subscriptionId, deliveryId, payload, requestedAt, attempts, notBefore, correlation);
     }
 
+    /** This callback with another payload (a dead letter too large to keep whole). */
+    public CallbackRequested withPayload(JsonNode other) {
+        return new CallbackRequested(
+                tenantId, subscriptionId, deliveryId, other, requestedAt, attempts, notBefore, correlation);
+    }
+
     /** This callback sent again from the dead-letter topic: a fresh schedule, the same id. */
     public CallbackRequested redriven(Instant now) {
         return new CallbackRequested(tenantId, subscriptionId, deliveryId, payload, requestedAt, 0, now, correlation);

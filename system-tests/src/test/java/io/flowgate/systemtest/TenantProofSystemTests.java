@@ -160,6 +160,30 @@ class TenantProofSystemTests {
     }
 
     @Test
+    void hostileExpressionsEndWithAClearAnswerAndOthersAreServed() {
+        // Backtracking forever on the JDK's engine: linear, and answered, on RE2/J.
+        var catastrophic = transform(contoso, "$contains($pad('', 5000, 'a') & 'b', /^(a|aa)+$/)");
+        assertThat(catastrophic.status().value()).as(catastrophic.body()).isEqualTo(200);
+        assertThat(JSON.readTree(catastrophic.body()).path("result").asBoolean())
+                .isFalse();
+        quietTenantIsServed();
+
+        // Applied around the linear engine, a backreference, a huge string, $eval: refused, each a 400.
+        for (String expression : List.of(
+                "/(a+)+$/($pad('', 5000, 'a') & 'b')",
+                "$match('aa', /(a)\\1/)",
+                "$pad('', 100000000)",
+                "$eval('1 + 1')")) {
+            var refused = transform(contoso, expression);
+            assertThat(refused.status().value())
+                    .as(expression + ": " + refused.body())
+                    .isEqualTo(400);
+            assertThat(JSON.readTree(refused.body()).path("type").asString()).endsWith("invalid-input");
+            quietTenantIsServed();
+        }
+    }
+
+    @Test
     void resultsTooDeepOrTooLargeEndTheJobFailedWithA422AndOthersAreServed() {
         // A result nested 300 deep: built step by step, so no evaluation limit stops it first.
         var deep = transform(contoso, "$reduce([1..300], function($acc, $v) { {\"a\": $acc} }, {})");

@@ -109,13 +109,15 @@ class WebhookActionSystemTests {
     @Test
     void aFailedJobIsReportedInTheCallbackPayload() {
         String path = Subscriptions.unique("failed");
-        Subscriptions.subscribed(contoso, "json-schema-validate", receiver.url(path, "x"), """
-                {"schema":{"type":"object","required":["id"]},"document":{}}""");
+        // Valid input (the schema accepts it), and an expression that fails when it runs.
+        Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(path, "x"), """
+                {"expression":"$error('no total for this order')","document":{}}""");
 
         JsonNode payload =
                 Subscriptions.json(receiver.await(path, 1, WITHIN).getFirst().body());
-        assertThat(payload.get("status").asString()).isIn("succeeded", "failed");
-        assertThat(payload.has("result") || payload.has("error")).isTrue();
+        assertThat(payload.get("status").asString()).isEqualTo("failed");
+        assertThat(payload.has("result")).isFalse();
+        assertThat(payload.path("error").toString()).contains("no total for this order");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.flowgate.contracts.TenantStatus;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.TopicMirror;
+import io.flowgate.kafka.TopicSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,9 @@ class TenantDirectoryTests {
                         "transaction.state.log.min.isr", "1"));
         broker.afterPropertiesSet();
         try (var admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
-            admin.createTopics(Topics.newTopics(2, (short) 1, Map.of())).all().get();
+            admin.createTopics(new TopicSettings(2, (short) 1, Duration.ofDays(90), Duration.ofDays(30)).newTopics())
+                    .all()
+                    .get();
         }
         producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),

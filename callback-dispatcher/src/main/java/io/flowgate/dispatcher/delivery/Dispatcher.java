@@ -8,6 +8,7 @@ import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
 import io.flowgate.dispatcher.config.DispatcherProperties;
+import io.flowgate.kafka.DurableWrites;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.CallbackUrlPolicy;
 import io.flowgate.webhooks.SecretBox;
@@ -33,6 +34,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Decides the fate of each callback read from Kafka and makes it durable: an attempt, then either
@@ -137,7 +139,7 @@ public final class Dispatcher implements AutoCloseable {
         Duration early = Duration.between(now, callback.notBefore());
         if (early.compareTo(EARLY_TOLERANCE) > 0) {
             // Out of a tier before its time is up (a wait longer than the tier): on to the next tier.
-            return CompletableFuture.runAsync(() -> write(tiers.forWait(early), callback), executor);
+            return CompletableFuture.runAsync(() -> moveOrDeadLetter(tiers.forWait(early), callback), executor);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         long taken0 = System.nanoTime();
@@ -161,11 +163,27 @@ public final class Dispatcher implements AutoCloseable {
         meters.counter("flowgate.dispatcher.deferred").increment();
         Topic<String, CallbackRequested> shortest = tiers.shortest();
         return CompletableFuture.runAsync(
-                () -> write(
+                () -> moveOrDeadLetter(
                         shortest,
                         callback.deferred(clock.instant()
                                 .plus(tiers.delayOf(shortest.name()).orElseThrow()))),
                 executor);
+    }
+
+    /** Moves a callback to a retry tier; one Kafka can never take is dead-lettered instead. */
+    private void moveOrDeadLetter(Topic<String, CallbackRequested> tier, CallbackRequested callback) {
+        try {
+            write(tier, callback);
+        } catch (DurableWrites.Unwritable e) {
+            deadLetter(
+                    callback,
+                    callback.attempts(),
+                    clock.instant(),
+                    0,
+                    null,
+                    "the callback cannot be kept for a retry ("
+                            + e.getCause().getClass().getSimpleName() + ")");
+        }
     }
 
     private void attempt(CallbackRequested callback) {
@@ -245,7 +263,19 @@ public final class Dispatcher implements AutoCloseable {
             case AttemptOutcome.Retry retry -> {
                 Instant next = clock.instant().plus(retry.delay());
                 Topic<String, CallbackRequested> tier = tiers.forWait(retry.delay());
-                write(tier, callback.retry(next));
+                try {
+                    write(tier, callback.retry(next));
+                } catch (DurableWrites.Unwritable e) {
+                    deadLetter(
+                            callback,
+                            attempt,
+                            start,
+                            latency,
+                            retry.status(),
+                            "the callback cannot be kept for a retry ("
+                                    + e.getCause().getClass().getSimpleName() + "): " + retry.reason());
+                    return;
+                }
                 meters.counter("flowgate.dispatcher.retries.scheduled", "tier", tier.name())
                         .increment();
                 recordAttempt(
@@ -268,7 +298,21 @@ public final class Dispatcher implements AutoCloseable {
             long latency,
             @Nullable Integer status,
             String reason) {
-        write(Topics.CALLBACK_DEAD_LETTERS, new CallbackDeadLettered(callback, reason, status, clock.instant()));
+        try {
+            write(Topics.CALLBACK_DEAD_LETTERS, new CallbackDeadLettered(callback, reason, status, clock.instant()));
+        } catch (DurableWrites.Unwritable e) {
+            // Keep the dead letter, without the payload that made it unwritable: the operator still
+            // sees which callback failed and why, and the job's result stays readable by its poll.
+            write(
+                    Topics.CALLBACK_DEAD_LETTERS,
+                    new CallbackDeadLettered(
+                            callback.withPayload(JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("omitted", "the payload was too large to keep in the dead-letter topic")),
+                            reason,
+                            status,
+                            clock.instant()));
+        }
         meters.counter("flowgate.dispatcher.dead.letters").increment();
         recordAttempt(callback, attempt, start, DeliveryOutcome.DEAD_LETTERED, status, reason, latency, null);
     }
@@ -282,7 +326,9 @@ public final class Dispatcher implements AutoCloseable {
             @Nullable String error,
             long latency,
             @Nullable Instant next) {
-        write(
+        // An attempt record is small; one that cannot be written (an error text out of bounds, say)
+        // is counted in flowgate_dispatcher_records_unwritable_total and left out, never retried.
+        writeAttempt(
                 Topics.DELIVERY_ATTEMPTS,
                 new DeliveryAttempted(
                         callback.tenantId(),
@@ -366,26 +412,31 @@ public final class Dispatcher implements AutoCloseable {
         writeRecord(topic.name(), attempt.subscriptionId(), attempt);
     }
 
-    /** Writes one record and waits for Kafka to have it, trying again while Kafka is away. */
+    private void writeAttempt(Topic<String, ?> topic, DeliveryAttempted attempt) {
+        try {
+            write(topic, attempt);
+        } catch (DurableWrites.Unwritable e) {
+            log.error("The attempt record of {} cannot be written; left out", attempt.deliveryId(), e);
+        }
+    }
+
+    /**
+     * Writes one record and waits for Kafka to have it, trying again while Kafka is away
+     * ({@link DurableWrites}); a record Kafka can never take is {@link DurableWrites.Unwritable}.
+     */
     private void writeRecord(String topic, String key, Object value) {
-        Duration backoff = Duration.ofMillis(200);
-        while (true) {
-            if (closing) {
-                throw new Closing();
-            }
-            try {
-                kafka.send(topic, key, value).get(30, TimeUnit.SECONDS);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Closing();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                log.warn("Could not write to {}; retrying in {}", topic, backoff, e);
-            }
-            pause(backoff);
-            backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) > 0
-                    ? MAX_WRITE_BACKOFF
-                    : backoff.multipliedBy(2);
+        try {
+            DurableWrites.write(
+                    "a record of " + key + " to " + topic,
+                    () -> kafka.send(topic, key, value),
+                    () -> closing,
+                    MAX_WRITE_BACKOFF);
+        } catch (DurableWrites.Stopped e) {
+            throw new Closing();
+        } catch (DurableWrites.Unwritable e) {
+            meters.counter("flowgate.dispatcher.records.unwritable", "topic", topic)
+                    .increment();
+            throw e;
         }
     }
 

@@ -4,6 +4,7 @@ import io.flowgate.contracts.JobError;
 import io.flowgate.contracts.JobState;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.kafka.DurableWrites;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.flowgate.worker.operation.InvalidOperationInput;
@@ -171,7 +172,7 @@ class JobRunner {
         try {
             writer.writeFinal(run.job(), end, run::isHandedOver);
             return end;
-        } catch (StatusWriter.Unwritable e) {
+        } catch (DurableWrites.Unwritable e) {
             JobStatus failed = run.current()
                     .ended(
                             JobState.FAILED,

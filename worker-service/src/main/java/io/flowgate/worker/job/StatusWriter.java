@@ -4,11 +4,9 @@ import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
+import io.flowgate.kafka.DurableWrites;
 import io.flowgate.tenancy.TenantDirectory;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,8 @@ class StatusWriter {
 
     /**
      * Writes {@code status} and waits until Kafka has it (acks=all), retrying while Kafka is
-     * unreachable: a job's offset is committed only after its final status is durable. Nothing is
+     * unreachable ({@link DurableWrites}): a job's offset is committed only after its final status is
+     * durable. A status Kafka can never take is {@link DurableWrites.Unwritable} at once. Nothing is
      * written for a tenant that was offboarded.
      *
      * @param handedOver tells when to give up because the job now belongs to another worker
@@ -61,33 +60,11 @@ class StatusWriter {
     }
 
     private void send(String topic, String key, Object value, String what, BooleanSupplier handedOver) {
-        Duration backoff = Duration.ofMillis(200);
-        while (true) {
-            try {
-                kafka.send(topic, key, value).get(60, TimeUnit.SECONDS);
-                return;
-            } catch (InterruptedException e) {
-                // A stop signal arrived while writing; the write itself still has to happen.
-                Thread.interrupted();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                if (WriteFailures.isPermanent(cause)) {
-                    // Retrying a record Kafka can never take would hold the job, its slot and its
-                    // partition's offset for good.
-                    log.warn("The {} of {} can never be written: {}", what, key, cause.toString());
-                    throw new Unwritable(cause);
-                }
-                log.warn("Could not write the {} of {}; retrying in {}", what, key, backoff, e);
-            }
-            if (handedOver.getAsBoolean()) {
-                throw new HandedOver();
-            }
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
-                Thread.interrupted();
-            }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        try {
+            DurableWrites.write(
+                    "the " + what + " of " + key, () -> kafka.send(topic, key, value), handedOver, MAX_BACKOFF);
+        } catch (DurableWrites.Stopped e) {
+            throw new HandedOver();
         }
     }
 
@@ -97,13 +74,6 @@ class StatusWriter {
             return;
         }
         kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status);
-    }
-
-    /** The record can never be written (too large for Kafka, or not serializable). */
-    static final class Unwritable extends RuntimeException {
-        Unwritable(Throwable cause) {
-            super("the record cannot be written: " + cause, cause);
-        }
     }
 
     /** The job was handed to another worker before its status could be written. */
