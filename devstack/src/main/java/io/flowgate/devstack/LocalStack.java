@@ -192,6 +192,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * Starts another worker-service on {@code bootstrapServers} with {@code settings}, with its own
+     * Reactor Netty resources (closing it leaves the stack's servers running). The caller closes it.
+     */
+    public static ConfigurableApplicationContext startOtherWorker(
+            String bootstrapServers, Map<String, Object> settings) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
+        all.putAll(settings);
+        return builderRun(WorkerApplication.builder(), all);
+    }
+
+    /**
      * The port a service serves its actuator endpoints (health, metrics) on: api-service's own
      * management port, the server port of the other two (they serve nothing else).
      */

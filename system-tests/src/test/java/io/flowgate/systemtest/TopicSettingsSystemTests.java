@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
-import io.flowgate.worker.WorkerApplication;
+import io.flowgate.devstack.LocalStack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ class TopicSettingsSystemTests {
         try (Admin admin =
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
             // The worker starts first on a fresh broker: it creates the topics, retention included.
-            try (var worker = worker(broker, "--flowgate.kafka.partitions=2")) {
+            try (var worker = worker(broker, 2)) {
                 assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
                         .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
                 assertThat(setting(admin, Topics.JOB_STATUS, "cleanup.policy")).isEqualTo("compact,delete");
@@ -58,7 +58,7 @@ class TopicSettingsSystemTests {
                     .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
 
             // ... is brought back by the next service to start, with more partitions if asked.
-            try (var worker = worker(broker, "--flowgate.kafka.partitions=3")) {
+            try (var worker = worker(broker, 3)) {
                 assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
                         .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
                 assertThat(admin.describeTopics(List.of(Topics.JOBS.name()))
@@ -73,9 +73,10 @@ class TopicSettingsSystemTests {
         }
     }
 
-    private static ConfigurableApplicationContext worker(EmbeddedKafkaKraftBroker broker, String partitions) {
-        return WorkerApplication.builder()
-                .run("--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(), "--server.port=0", partitions);
+    private static ConfigurableApplicationContext worker(EmbeddedKafkaKraftBroker broker, int partitions) {
+        // Through the stack, so that closing it leaves the shared stack's servers running.
+        return LocalStack.startOtherWorker(
+                broker.getBrokersAsString(), Map.of("flowgate.kafka.partitions", partitions));
     }
 
     private static ConfigResource resource(Topic<?, ?> topic) {
