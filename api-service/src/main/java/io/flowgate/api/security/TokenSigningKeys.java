@@ -5,17 +5,21 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSetBasedJWKSource;
 import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
 import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RefreshAheadCachingJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.events.Event;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.JwtException;
@@ -45,6 +49,12 @@ final class TokenSigningKeys implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TokenSigningKeys.class);
 
     private final JWKSetSource<SecurityContext> keySets;
+    private final long refreshMillis;
+
+    /** The key set the cache last loaded, and until when it may be used without asking the cache. */
+    private record Snapshot(JWKSet keys, long validUntilMillis) {}
+
+    private volatile @Nullable Snapshot snapshot;
 
     TokenSigningKeys(URI jwksUri, JwksSettings settings) {
         var retriever = new DefaultResourceRetriever(
@@ -55,12 +65,13 @@ final class TokenSigningKeys implements AutoCloseable {
             var source = (JWKSetBasedJWKSource<SecurityContext>) JWKSourceBuilder.<SecurityContext>create(
                             jwksUri.toURL(), retriever)
                     .cache(settings.refresh().toMillis(), settings.readTimeout().toMillis())
-                    .refreshAheadCache(settings.refreshAhead().toMillis(), true)
+                    .refreshAheadCache(settings.refreshAhead().toMillis(), true, this::loaded)
                     .rateLimited(settings.minRefetchInterval().toMillis())
                     .outageTolerant(settings.outageTolerance().toMillis())
                     .retrying(false)
                     .build();
             this.keySets = source.getJWKSetSource();
+            this.refreshMillis = settings.refresh().toMillis();
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("flowgate.security.jwks-uri is not a URL: " + jwksUri, e);
         }
@@ -72,6 +83,15 @@ final class TokenSigningKeys implements AutoCloseable {
      */
     Flux<JWK> keysFor(SignedJWT token) {
         JWKSelector selector = new JWKSelector(JWKMatcher.forJWSHeader(token.getHeader()));
+        // The hot path: the key set the cache loaded last, while it is within its lifetime, read
+        // right here (a hand-off to another thread per request costs more than the check itself).
+        Snapshot current = snapshot;
+        if (current != null && System.currentTimeMillis() < current.validUntilMillis()) {
+            List<JWK> keys = selector.select(current.keys());
+            if (!keys.isEmpty()) {
+                return Flux.fromIterable(keys);
+            }
+        }
         // The cache is refreshed ahead of expiry, so this seldom waits on the network; when it does
         // (start-up, an unknown kid, an expired cache) it must not wait on an event-loop thread.
         return Mono.fromCallable(() -> select(selector))
@@ -99,6 +119,26 @@ final class TokenSigningKeys implements AutoCloseable {
             // Rate limited, or the endpoint is down: the keys at hand did not sign this token.
             log.debug("No re-fetch of the signing keys for an unknown kid: {}", e.toString());
             return List.of();
+        }
+    }
+
+    /** Whether a token signed by a known key is checked without leaving the caller's thread. */
+    boolean servesFromMemory() {
+        Snapshot current = snapshot;
+        return current != null && System.currentTimeMillis() < current.validUntilMillis();
+    }
+
+    /** Notes each key set the cache loads (at start, on the schedule, for an unknown kid). */
+    private void loaded(Event<CachingJWKSetSource<SecurityContext>, SecurityContext> event) {
+        JWKSet keys = null;
+        if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> completed) {
+            keys = completed.getJWKSet();
+        } else if (event
+                instanceof RefreshAheadCachingJWKSetSource.ScheduledRefreshCompletedEvent<SecurityContext> ahead) {
+            keys = ahead.getJWKSet();
+        }
+        if (keys != null) {
+            snapshot = new Snapshot(keys, System.currentTimeMillis() + refreshMillis);
         }
     }
 

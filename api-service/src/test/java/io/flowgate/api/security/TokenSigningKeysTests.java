@@ -62,6 +62,9 @@ class TokenSigningKeysTests {
     @Test
     void tokensSignedByAPublishedKeyAreAcceptedWithOneFetch() {
         ReactiveJwtDecoder decoder = decoder(JwksSettings.defaults());
+        assertThat(keys.servesFromMemory()).isFalse();
+        decoder.decode(token(key, c -> {})).block();
+        assertThat(keys.servesFromMemory()).isTrue();
         for (int i = 0; i < 20; i++) {
             Jwt jwt = decoder.decode(token(key, c -> {})).block();
             assertThat(jwt.getClaimAsString("tid")).isEqualTo(TID);
