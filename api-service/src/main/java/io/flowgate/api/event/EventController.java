@@ -1,6 +1,6 @@
 package io.flowgate.api.event;
 
-import io.flowgate.api.security.Tenants;
+import io.flowgate.api.tenant.Tenants;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;

@@ -1,6 +1,6 @@
 package io.flowgate.api.job;
 
-import io.flowgate.api.security.Tenants;
+import io.flowgate.api.tenant.Tenants;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.flowgate.api.security;
 
+import io.flowgate.api.problem.BearerChallenge;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
 import org.springframework.http.HttpHeaders;

@@ -2,6 +2,7 @@ package io.flowgate.api.security;
 
 import io.flowgate.api.problem.ProblemWriter;
 import io.flowgate.api.tenant.TenantProperties;
+import io.flowgate.api.tenant.Tenants;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.flowgate.api.subscription;
 
 import io.flowgate.api.job.JobController;
-import io.flowgate.api.security.Tenants;
+import io.flowgate.api.tenant.Tenants;
 import io.flowgate.webhooks.SigningKeys;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;

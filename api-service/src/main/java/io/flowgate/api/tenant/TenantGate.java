@@ -1,10 +1,9 @@
 package io.flowgate.api.tenant;
 
+import io.flowgate.api.problem.BearerChallenge;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
-import io.flowgate.api.security.BearerChallenge;
-import io.flowgate.api.security.Tenants;
 import io.flowgate.contracts.TenantQuotas;
 import io.flowgate.contracts.TenantRegistration;
 import io.micrometer.core.instrument.MeterRegistry;

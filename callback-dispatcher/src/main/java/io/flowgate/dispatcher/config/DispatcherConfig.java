@@ -6,6 +6,7 @@ import io.flowgate.contracts.DeliveryAttempted;
 import io.flowgate.contracts.Topics;
 import io.flowgate.dispatcher.delivery.CallbackConsumer;
 import io.flowgate.dispatcher.delivery.Dispatcher;
+import io.flowgate.dispatcher.delivery.DispatcherProperties;
 import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
 import io.flowgate.kafka.Readers;

@@ -7,7 +7,6 @@ import io.flowgate.contracts.DeliveryOutcome;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
-import io.flowgate.dispatcher.config.DispatcherProperties;
 import io.flowgate.kafka.DurableWrites;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.CallbackUrlPolicy;

@@ -1,4 +1,4 @@
-package io.flowgate.dispatcher.config;
+package io.flowgate.dispatcher.delivery;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.flowgate.api.security;
+package io.flowgate.api.problem;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +16,7 @@ public final class BearerChallenge {
     }
 
     /** {@code Bearer} with {@code params} in their iteration order, quoted and escaped. */
-    static String of(Map<String, String> params) {
+    public static String of(Map<String, String> params) {
         if (params.isEmpty()) {
             return "Bearer";
         }

@@ -1,4 +1,4 @@
-package io.flowgate.api.security;
+package io.flowgate.api.tenant;
 
 import org.springframework.security.oauth2.jwt.Jwt;
 

@@ -1,6 +1,7 @@
-package io.flowgate.api.problem;
+package io.flowgate.api.config;
 
-import io.flowgate.api.config.ApiProperties;
+import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.problem.ProblemWriter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
