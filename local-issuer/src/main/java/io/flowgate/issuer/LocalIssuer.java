@@ -70,6 +70,8 @@ public final class LocalIssuer implements AutoCloseable {
     private final HttpServer server;
     private volatile RSAKey signingKey;
     private final List<JWK> publishedKeys = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger keyRequests =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, IssuerClient> clients = new HashMap<>();
     private final Duration tokenLifetime;
     private final String scopeClaim;
@@ -187,6 +189,11 @@ public final class LocalIssuer implements AutoCloseable {
         signingKey = next;
     }
 
+    /** How many times the JWKS has been fetched: a flood of forged tokens must not raise it much. */
+    public int keyRequests() {
+        return keyRequests.get();
+    }
+
     /** The current signing key's public half. */
     public RSAKey publicKey() {
         return signingKey.toPublicJWK();
@@ -237,6 +244,7 @@ public final class LocalIssuer implements AutoCloseable {
             } else if ("GET".equals(method) && (m = METADATA.matcher(path)).matches()) {
                 send(exchange, 200, metadata(m.group(1)));
             } else if ("GET".equals(method) && KEYS.matcher(path).matches()) {
+                keyRequests.incrementAndGet();
                 send(exchange, 200, new JWKSet(List.copyOf(publishedKeys)).toJSONObject(true));
             } else {
                 send(exchange, 404, oauthError("not_found", "no such endpoint: " + method + " " + path));

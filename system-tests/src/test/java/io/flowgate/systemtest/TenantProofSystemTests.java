@@ -184,6 +184,41 @@ class TenantProofSystemTests {
     }
 
     @Test
+    void aFloodOfForgedTokensIsRefusedWithoutAFloodOfKeyFetchesAndOthersAreServed() throws Exception {
+        // Well-formed RS256 tokens of a real tenant, signed by a key nobody published, each naming a
+        // kid of its own: the shape of a forged-token flood.
+        var forger = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        String tid = DemoTenants.CONTOSO_CLIENT.tenantId();
+        int fetchesBefore = stack.issuer().keyRequests();
+        for (int i = 0; i < 100; i++) {
+            var claims = new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                    .issuer(stack.issuer().issuer(tid))
+                    .audience(LocalStack.AUDIENCE)
+                    .claim("tid", tid)
+                    .claim("scp", "user_impersonation")
+                    .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(600)))
+                    .build();
+            var jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256)
+                            .keyID("forged-" + java.util.UUID.randomUUID())
+                            .build(),
+                    claims);
+            jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(forger));
+            api.get()
+                    .uri("/api/v1/operations")
+                    .headers(h -> h.setBearerAuth(jwt.serialize()))
+                    .exchange()
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectHeader()
+                    .valueMatches("WWW-Authenticate", ".*invalid_token.*");
+        }
+        // The key set is fetched again at most once per minimum interval (30 s), not per token.
+        assertThat(stack.issuer().keyRequests() - fetchesBefore).isLessThanOrEqualTo(2);
+        quietTenantIsServed();
+    }
+
+    @Test
     void resultsTooDeepOrTooLargeEndTheJobFailedWithA422AndOthersAreServed() {
         // A result nested 300 deep: built step by step, so no evaluation limit stops it first.
         var deep = transform(contoso, "$reduce([1..300], function($acc, $v) { {\"a\": $acc} }, {})");
