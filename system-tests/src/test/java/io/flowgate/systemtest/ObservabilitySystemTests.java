@@ -75,6 +75,10 @@ class ObservabilitySystemTests {
         String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
         var api = Http.testClient(stack.apiUrl());
         await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, token));
+        // Counters may be registered at zero: read them before, and check that this job moved them.
+        double acceptedBefore = sum(metrics(stack.api()), "flowgate_api_jobs_accepted_total{", "jsonata-transform");
+        double succeededBefore =
+                sum(metrics(stack.worker()), "flowgate_worker_jobs_seconds_count{", "outcome=\"succeeded\"");
         api.post()
                 .uri("/api/v1/operations/jsonata-transform")
                 .headers(h -> h.setBearerAuth(token))
@@ -84,17 +88,25 @@ class ObservabilitySystemTests {
                 .expectStatus()
                 .isOk();
 
-        assertThat(metrics(stack.api()))
-                .contains("flowgate_api_jobs_accepted_total{")
-                .contains("http_server_requests_seconds_count{")
-                .contains("kafka_producer_");
-        await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(metrics(stack.worker()))
-                        .contains("flowgate_worker_jobs_seconds_count{")
-                        .contains("outcome=\"succeeded\"")
-                        .contains("flowgate_worker_jobs_running")
-                        .contains("kafka_consumer_"));
+        String apiMetrics = metrics(stack.api());
+        assertThat(sum(apiMetrics, "flowgate_api_jobs_accepted_total{", "jsonata-transform"))
+                .isEqualTo(acceptedBefore + 1);
+        assertThat(apiMetrics).contains("http_server_requests_seconds_count{").contains("kafka_producer_");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String workerMetrics = metrics(stack.worker());
+            assertThat(sum(workerMetrics, "flowgate_worker_jobs_seconds_count{", "outcome=\"succeeded\""))
+                    .isGreaterThanOrEqualTo(succeededBefore + 1);
+            assertThat(workerMetrics).contains("flowgate_worker_jobs_running").contains("kafka_consumer_");
+        });
         assertThat(metrics(stack.dispatcher())).contains("jvm_memory_used_bytes");
+    }
+
+    /** The sum of the samples of {@code series} (name and opening brace) whose labels contain {@code label}. */
+    private static double sum(String page, String series, String label) {
+        return page.lines()
+                .filter(line -> line.startsWith(series) && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
