@@ -4,7 +4,9 @@ import io.flowgate.contracts.TenantQuotas;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -28,7 +30,7 @@ public record TenantProperties(
     /** Plans default to one {@code standard} plan; the default plan must be one of them. */
     public TenantProperties {
         if (plans == null || plans.isEmpty()) {
-            plans = Map.of("standard", new Plan(20, 40, 200, 100, DataSize.ofMegabytes(1)));
+            plans = Map.of("standard", Plan.defaults());
         }
         if (!plans.containsKey(defaultPlan)) {
             throw new IllegalArgumentException("flowgate.tenants.default-plan '" + defaultPlan
@@ -57,6 +59,12 @@ public record TenantProperties(
             @DefaultValue("200") int jobsInFlight,
             @DefaultValue("100") int subscriptions,
             @DefaultValue("1MB") DataSize maxBodySize) {
+
+        /** A plan with every quota at its default above: the {@code standard} plan. */
+        public static Plan defaults() {
+            // Bound from no settings at all, so the defaults are the annotations above and nowhere else.
+            return new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate("plan", Plan.class);
+        }
 
         TenantQuotas quotas() {
             return new TenantQuotas(requestsPerSecond, burst, jobsInFlight, subscriptions, maxBodySize.toBytes());

@@ -40,11 +40,6 @@ public final class SubscriptionDirectory implements AutoCloseable {
         return Optional.ofNullable(subscriptions.get(subscriptionId));
     }
 
-    /** A read barrier: see {@link TopicMirror#sync}. */
-    public boolean sync(Duration timeout) throws InterruptedException {
-        return mirror.sync(timeout);
-    }
-
     /** The read barrier for one subscription, without waiting: see {@link TopicMirror#syncAsync(String)}. */
     public CompletableFuture<Void> syncAsync(String subscriptionId) {
         return mirror.syncAsync(subscriptionId);
