@@ -27,11 +27,17 @@ public record TenantProperties(
         @Nullable String operatorTenantId,
         @DefaultValue("Flowgate.Operator") String operatorRole) {
 
-    /** Plans default to one {@code standard} plan; the default plan must be one of them. */
+    /**
+     * There is always a {@code standard} plan (the defaults of {@link Plan}, unless configured under
+     * that name); the default plan must be one of the plans.
+     */
     public TenantProperties {
-        if (plans == null || plans.isEmpty()) {
-            plans = Map.of("standard", Plan.defaults());
+        Map<String, Plan> all = new java.util.LinkedHashMap<>();
+        all.put("standard", Plan.defaults());
+        if (plans != null) {
+            all.putAll(plans);
         }
+        plans = Map.copyOf(all);
         if (!plans.containsKey(defaultPlan)) {
             throw new IllegalArgumentException("flowgate.tenants.default-plan '" + defaultPlan
                     + "' is not one of the configured plans " + plans.keySet());

@@ -31,7 +31,7 @@ class TenantPropertiesTests {
                 "flowgate.tenants.plans.gold.requests-per-second", "100"));
         assertThat(tenants.plan("gold"))
                 .isEqualTo(new TenantProperties.Plan(100, 40, 200, 100, DataSize.ofMegabytes(1)));
-        assertThat(tenants.plan("standard")).isNull();
+        assertThat(tenants.plan("standard")).isEqualTo(TenantProperties.Plan.defaults());
     }
 
     @Test
@@ -39,5 +39,11 @@ class TenantPropertiesTests {
         assertThatThrownBy(() -> bind(Map.of("flowgate.tenants.default-plan", "gold")))
                 .hasRootCauseMessage(
                         "flowgate.tenants.default-plan 'gold' is not one of the configured plans [standard]");
+    }
+
+    @Test
+    void theStandardPlanCanBeConfigured() {
+        assertThat(bind(Map.of("flowgate.tenants.plans.standard.burst", "80")).plan("standard"))
+                .isEqualTo(new TenantProperties.Plan(20, 80, 200, 100, DataSize.ofMegabytes(1)));
     }
 }
