@@ -4,15 +4,9 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.when;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.problem.ProblemWriter;
@@ -30,7 +24,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +61,7 @@ class SecurityWebTests {
     private static final String TID = "11111111-1111-4111-8111-111111111111";
     private static final String OPERATOR_TID = "99999999-9999-4999-8999-999999999999";
     private static final String AUTHORITY = "https://login.example";
-    private static final RSAKey KEY = newKey();
+    private static final RSAKey KEY = TestKeys.newKey();
     private static final HttpServer JWKS = startJwks();
 
     @Autowired
@@ -205,28 +198,7 @@ class SecurityWebTests {
                 .issueTime(new Date())
                 .expirationTime(Date.from(Instant.now().plusSeconds(600)));
         adjust.accept(claims);
-        try {
-            var jwt = new SignedJWT(
-                    new JWSHeader.Builder(JWSAlgorithm.RS256)
-                            .keyID(key.getKeyID())
-                            .build(),
-                    claims.build());
-            jwt.sign(new RSASSASigner(key));
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static RSAKey newKey() {
-        try {
-            return new RSAKeyGenerator(2048)
-                    .keyID(UUID.randomUUID().toString())
-                    .algorithm(JWSAlgorithm.RS256)
-                    .generate();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestKeys.sign(key, claims.build());
     }
 
     private static HttpServer startJwks() {

@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,7 +37,7 @@ class TokenSigningKeysTests {
     private static final String TID = "11111111-1111-4111-8111-111111111111";
     private static final String AUTHORITY = "https://login.example";
 
-    private final RSAKey key = newKey();
+    private final RSAKey key = TestKeys.newKey();
     private final AtomicReference<JWKSet> published = new AtomicReference<>(new JWKSet(key.toPublicJWK()));
     private final AtomicInteger fetches = new AtomicInteger();
     private final AtomicInteger failWith = new AtomicInteger();
@@ -76,7 +70,7 @@ class TokenSigningKeysTests {
     void aFloodOfUnknownKeyIdsDoesNotBecomeAFloodOfFetches() {
         ReactiveJwtDecoder decoder = decoder(JwksSettings.defaults());
         decoder.decode(token(key, c -> {})).block();
-        RSAKey forger = newKey();
+        RSAKey forger = TestKeys.newKey();
         for (int i = 0; i < 200; i++) {
             RSAKey forged = new RSAKey.Builder(forger)
                     .keyID(UUID.randomUUID().toString())
@@ -94,7 +88,7 @@ class TokenSigningKeysTests {
     void aNewKeyIsFetchedWhenATokenNamesIt() {
         ReactiveJwtDecoder decoder = decoder(JwksSettings.defaults());
         decoder.decode(token(key, c -> {})).block();
-        RSAKey next = newKey();
+        RSAKey next = TestKeys.newKey();
         published.set(new JWKSet(List.of(key.toPublicJWK(), next.toPublicJWK())));
         assertThat(decoder.decode(token(next, c -> {})).block()).isNotNull();
         assertThat(fetches).hasValue(2);
@@ -105,7 +99,7 @@ class TokenSigningKeysTests {
         ReactiveJwtDecoder decoder =
                 decoder(settings(Duration.ofMillis(1500), Duration.ofMillis(600), Duration.ofHours(1)));
         decoder.decode(token(key, c -> {})).block();
-        RSAKey next = newKey();
+        RSAKey next = TestKeys.newKey();
         published.set(new JWKSet(next.toPublicJWK()));
         String old = token(key, c -> {});
         // Checking the old token does not fetch (its key is at hand until the scheduled refresh).
@@ -213,28 +207,7 @@ class TokenSigningKeysTests {
                 .issueTime(new Date())
                 .expirationTime(Date.from(Instant.now().plusSeconds(600)));
         adjust.accept(claims);
-        try {
-            var jwt = new SignedJWT(
-                    new JWSHeader.Builder(JWSAlgorithm.RS256)
-                            .keyID(signer.getKeyID())
-                            .build(),
-                    claims.build());
-            jwt.sign(new RSASSASigner(signer));
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static RSAKey newKey() {
-        try {
-            return new RSAKeyGenerator(2048)
-                    .keyID(UUID.randomUUID().toString())
-                    .algorithm(JWSAlgorithm.RS256)
-                    .generate();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestKeys.sign(signer, claims.build());
     }
 
     private HttpServer startJwks() {
