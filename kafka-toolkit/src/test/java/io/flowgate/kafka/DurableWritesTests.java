@@ -15,25 +15,14 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /** Durable writes against a real broker: acknowledged, never retried when hopeless, stoppable. */
 class DurableWritesTests {
 
-    private static EmbeddedKafkaKraftBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 1, "durable");
-        broker.afterPropertiesSet();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.destroy();
+    @org.junit.jupiter.api.BeforeAll
+    static void createTopic() {
+        TestBroker.createTopic("durable", 1);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -52,7 +41,7 @@ class DurableWritesTests {
     @Test
     void aRecordKafkaTakesIsWrittenOnce() {
         var attempts = new AtomicInteger();
-        try (var producer = producer(broker.getBrokersAsString())) {
+        try (var producer = producer(TestBroker.bootstrap())) {
             DurableWrites.write(
                     "a small record",
                     () -> {
@@ -68,7 +57,7 @@ class DurableWritesTests {
     @Test
     void aRecordKafkaCanNeverTakeIsNotRetried() {
         var attempts = new AtomicInteger();
-        try (var producer = producer(broker.getBrokersAsString())) {
+        try (var producer = producer(TestBroker.bootstrap())) {
             assertThatThrownBy(() -> DurableWrites.write(
                             "a record over max.request.size",
                             () -> {

@@ -2,14 +2,12 @@ package io.flowgate.worker.job;
 
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Topics;
-import io.flowgate.kafka.ConsumedOffsets;
-import io.flowgate.kafka.Reader;
 import io.flowgate.kafka.Readers;
-import io.flowgate.kafka.SkippedRecords;
+import io.flowgate.kafka.WorkLoop;
+import io.flowgate.kafka.WorkLoop.Ticket;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,13 +22,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,21 +35,14 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes {@code flowgate.jobs} and hands each job to the {@link JobRunner}, in a fair order.
- *
- * <p>Written on the plain Kafka consumer because jobs may run for hours and finish in any order:
- * spring-kafka's out-of-order acknowledgement pauses a partition until every record of the previous
- * poll is acknowledged, so one long job would stall its partition. Here each partition commits the
- * offset just below its oldest unfinished job ({@link ConsumedOffsets}); polling goes on while jobs
- * run (no poll-interval trips).
+ * Consumes {@code flowgate.jobs} through the shared {@link WorkLoop} (out-of-order commits: each
+ * partition commits the offset just below its oldest unfinished job, so jobs may run for hours and
+ * finish in any order) and hands each job to the {@link JobRunner}, in a fair order.
  *
  * <p>Jobs read wait in a {@link FairQueue}: tenants take turns, and no tenant runs more than {@code
  * tenantConcurrency} of the worker's {@code maxConcurrentJobs} at once, so a tenant's backlog never
  * delays another tenant's job by more than the wait for a free slot. Reading pauses while {@code
  * maxWaitingJobs} wait.
- *
- * <p>A record that cannot be read or taken is skipped and counted ({@link SkippedRecords}); if the
- * loop itself fails, its jobs are handed over and {@link Readers} starts it again with a new consumer.
  *
  * <p>On shutdown or when a partition is revoked, its running jobs are asked to stop without writing a
  * final status and their offsets stay uncommitted, so they run again on the worker that takes over.
@@ -64,16 +53,13 @@ class JobConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
     static final String READER = "flowgate-worker-jobs";
 
-    private final KafkaProperties kafka;
     private final JobRunner runner;
     private final CancellationListener cancellationListener;
     private final WorkerProperties properties;
-    private final MeterRegistry meters;
     private final TenantDirectory tenants;
-    private final Readers readers;
     private final AtomicInteger waitingGauge = new AtomicInteger();
+    private final WorkLoop<JobSubmitted> loop;
     private volatile boolean running;
-    private @Nullable Reader reader;
 
     JobConsumer(
             KafkaProperties kafka,
@@ -84,19 +70,24 @@ class JobConsumer implements SmartLifecycle {
             TenantDirectory tenants,
             Readers readers) {
         this.tenants = tenants;
-        this.kafka = kafka;
         this.runner = runner;
         this.cancellationListener = cancellationListener;
         this.properties = properties;
-        this.meters = meters;
-        this.readers = readers;
         meters.gauge("flowgate.worker.jobs.waiting", waitingGauge);
+        Map<String, Object> config = kafka.buildConsumerProperties();
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        Object session = config.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000);
+        Duration lease = Duration.ofMillis(Long.parseLong(session.toString()) / 2);
+        this.loop = new WorkLoop<>(
+                READER,
+                config,
+                "flowgate-worker",
+                List.of(Topics.JOBS.name()),
+                () -> Topics.JOBS.valueSerde().deserializer(),
+                () -> new Jobs(lease),
+                readers,
+                meters);
     }
-
-    /** A job read and not yet finished. */
-    private record Taken(TopicPartition partition, long offset, JobSubmitted job) {}
-
-    private record Finished(Taken taken, JobRun run) {}
 
     @Override
     public void start() {
@@ -112,76 +103,51 @@ class JobConsumer implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         running = true;
-        reader = readers.start(READER, reader -> new Life(reader).run());
+        loop.start();
     }
 
-    /** One life of the consumer loop: its own Kafka consumer, offsets, queue and running jobs. */
-    private final class Life {
+    /** A job read and not yet finished. */
+    private record Taken(Ticket ticket, JobSubmitted job) {}
 
-        private final Reader reader;
-        private final SkippedRecords skipped;
-        private final KafkaConsumer<String, JobSubmitted> consumer;
-        private final ConsumedOffsets offsets = new ConsumedOffsets();
+    private record Finished(Taken taken, JobRun run) {}
+
+    /** The jobs of one life of the loop: its queue and running jobs. */
+    private final class Jobs implements WorkLoop.Work<JobSubmitted> {
+
         private final FairQueue<Taken> queue =
                 new FairQueue<>(properties.maxConcurrentJobs(), properties.tenantConcurrency());
         private final Map<TopicPartition, Set<JobRun>> runs = new HashMap<>();
         private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<JobRun> lingeringEnded = new ConcurrentLinkedQueue<>();
         private final Duration lease;
-        private org.apache.kafka.common.@Nullable Metric heartbeatTotal;
+        private @Nullable Metric heartbeatTotal;
         private double heartbeatsSeen = -1;
         private long leaseRenewedAt = System.nanoTime();
 
-        Life(Reader reader) {
-            this.reader = reader;
-            this.skipped = readers.skipped(reader.name());
-            Map<String, Object> config = kafka.buildConsumerProperties();
-            config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flowgate-worker");
-            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
-            Object session = config.getOrDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000);
-            this.lease = Duration.ofMillis(Long.parseLong(session.toString()) / 2);
-            this.consumer = new KafkaConsumer<>(
-                    config, new StringDeserializer(), Topics.JOBS.valueSerde().deserializer());
+        Jobs(Duration lease) {
+            this.lease = lease;
         }
 
-        void run() {
-            KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
-            metrics.bindTo(meters);
-            reader.attach(consumer);
-            try {
-                consumer.subscribe(List.of(Topics.JOBS.name()), new Rebalance());
-                while (!reader.isStopping()) {
-                    applyFinished();
-                    offsets.commitAll(consumer);
-                    startReady();
-                    adjustPause();
-                    for (ConsumerRecord<String, JobSubmitted> record :
-                            skipped.poll(consumer, properties.pollTimeout())) {
-                        if (!skipped.process(record, this::take)) {
-                            offsets.finished(partitionOf(record), record.offset());
-                        }
-                    }
-                    fenceIfLeaseLost();
-                    reader.up();
-                }
-            } catch (WakeupException e) {
-                if (!reader.isStopping()) {
-                    throw e;
-                }
-            } finally {
-                try {
-                    handOver(new ArrayList<>(runs.keySet()), true);
-                } catch (RuntimeException e) {
-                    log.warn("Could not commit while handing the jobs over", e);
-                } finally {
-                    waitingGauge.set(0);
-                    consumer.close(Duration.ofSeconds(10));
-                    metrics.close();
-                }
+        @Override
+        public boolean take(ConsumerRecord<String, JobSubmitted> record, Ticket ticket) {
+            queue.add(record.value().tenantId(), new Taken(ticket, record.value()));
+            return true;
+        }
+
+        @Override
+        public void beforePoll(Consumer<String, JobSubmitted> consumer) {
+            applyFinished();
+            startReady();
+            if (queue.waiting() >= properties.maxWaitingJobs()) {
+                consumer.pause(consumer.assignment());
+            } else if (!consumer.paused().isEmpty()) {
+                consumer.resume(consumer.paused());
             }
+        }
+
+        @Override
+        public Duration pollTimeout() {
+            return properties.pollTimeout();
         }
 
         /**
@@ -192,8 +158,9 @@ class JobConsumer implements SmartLifecycle {
          * run again from their uncommitted offsets, here or elsewhere, but never on two workers at
          * once. (The client's count of answered heartbeats is the signal; a rebalance renews too.)
          */
-        private void fenceIfLeaseLost() {
-            double answered = heartbeatsAnswered();
+        @Override
+        public void afterPoll(Consumer<String, JobSubmitted> consumer) {
+            double answered = heartbeatsAnswered(consumer);
             long now = System.nanoTime();
             if (answered != heartbeatsSeen) {
                 heartbeatsSeen = answered;
@@ -209,12 +176,12 @@ class JobConsumer implements SmartLifecycle {
                                 + " worker's jobs",
                         silent,
                         lease);
-                handOver(new ArrayList<>(runs.keySet()), false);
+                stop(new ArrayList<>(runs.keySet()));
                 throw new LeaseLost(silent);
             }
         }
 
-        private double heartbeatsAnswered() {
+        private double heartbeatsAnswered(Consumer<String, JobSubmitted> consumer) {
             if (heartbeatTotal == null) {
                 heartbeatTotal = consumer.metrics().entrySet().stream()
                         .filter(e -> e.getKey().name().equals("heartbeat-total")
@@ -229,16 +196,6 @@ class JobConsumer implements SmartLifecycle {
             return heartbeatTotal.metricValue() instanceof Number n ? n.doubleValue() : 0;
         }
 
-        private void take(ConsumerRecord<String, JobSubmitted> record) {
-            TopicPartition partition = partitionOf(record);
-            offsets.started(partition, record.offset());
-            if (record.value() == null) {
-                offsets.finished(partition, record.offset());
-                return;
-            }
-            queue.add(record.value().tenantId(), new Taken(partition, record.offset(), record.value()));
-        }
-
         /** Starts waiting jobs, fairly, while slots are free. */
         private void startReady() {
             for (Optional<Taken> next = queue.next(); next.isPresent(); next = queue.next()) {
@@ -248,23 +205,19 @@ class JobConsumer implements SmartLifecycle {
                 try {
                     started = runner.start(taken.job(), () -> finished.add(new Finished(taken, holder.join())));
                 } catch (RuntimeException e) {
-                    skipped.skipped(
-                            taken.partition().topic(),
-                            taken.partition().partition(),
-                            taken.offset(),
-                            "unprocessable",
-                            e);
-                    started = Optional.empty();
+                    taken.ticket().skip(e);
+                    queue.finished(taken.job().tenantId());
+                    continue;
                 }
                 started.ifPresentOrElse(
                         run -> {
                             holder.complete(run);
-                            runs.computeIfAbsent(taken.partition(), p -> new HashSet<>())
+                            runs.computeIfAbsent(taken.ticket().partition(), p -> new HashSet<>())
                                     .add(run);
                         },
                         () -> {
                             queue.finished(taken.job().tenantId());
-                            offsets.finished(taken.partition(), taken.offset());
+                            taken.ticket().done();
                         });
             }
             waitingGauge.set(queue.waiting());
@@ -273,10 +226,10 @@ class JobConsumer implements SmartLifecycle {
         private void applyFinished() {
             for (Finished done; (done = finished.poll()) != null; ) {
                 Taken taken = done.taken();
-                Set<JobRun> partitionRuns = runs.get(taken.partition());
+                Set<JobRun> partitionRuns = runs.get(taken.ticket().partition());
                 if (partitionRuns != null && partitionRuns.remove(done.run())) {
                     queue.finished(taken.job().tenantId());
-                    offsets.finished(taken.partition(), taken.offset());
+                    taken.ticket().done();
                 }
             }
             for (JobRun run; (run = lingeringEnded.poll()) != null; ) {
@@ -284,19 +237,26 @@ class JobConsumer implements SmartLifecycle {
             }
         }
 
-        private void adjustPause() {
-            if (queue.waiting() >= properties.maxWaitingJobs()) {
-                consumer.pause(consumer.assignment());
-            } else if (!consumer.paused().isEmpty()) {
-                consumer.resume(consumer.paused());
-            }
+        @Override
+        public void revoking(Collection<TopicPartition> partitions) {
+            stop(partitions);
+        }
+
+        @Override
+        public void lost(Collection<TopicPartition> partitions) {
+            stop(partitions);
+        }
+
+        @Override
+        public void assigned(Collection<TopicPartition> partitions) {
+            leaseRenewedAt = System.nanoTime(); // the group just confirmed this member
         }
 
         /**
-         * Stops the jobs of {@code partitions}, waits for them up to the hand-over grace, and commits
-         * what finished: unfinished and waiting jobs keep their offsets uncommitted.
+         * Stops the jobs of {@code partitions} and waits for them up to the hand-over grace: jobs that
+         * finished meanwhile are done, unfinished and waiting jobs are left to the next owner.
          */
-        private void handOver(Collection<TopicPartition> partitions, boolean commit) {
+        private void stop(Collection<TopicPartition> partitions) {
             List<JobRun> stopping = new ArrayList<>();
             for (TopicPartition partition : partitions) {
                 stopping.addAll(runs.getOrDefault(partition, Set.of()));
@@ -315,15 +275,7 @@ class JobConsumer implements SmartLifecycle {
                 log.warn("Error while stopping jobs", e);
             }
             applyFinished();
-            queue.removeWaiting(taken -> partitions.contains(taken.partition()));
-            if (commit) {
-                try {
-                    offsets.commit(consumer, partitions);
-                } catch (WakeupException e) {
-                    offsets.commit(consumer, partitions);
-                }
-            }
-            offsets.forget(partitions);
+            queue.removeWaiting(taken -> partitions.contains(taken.ticket().partition()));
             for (TopicPartition partition : partitions) {
                 for (JobRun run : runs.getOrDefault(partition, Set.of())) {
                     if (run.ended().isDone()) {
@@ -335,28 +287,7 @@ class JobConsumer implements SmartLifecycle {
                 }
                 runs.remove(partition);
             }
-        }
-
-        private final class Rebalance implements ConsumerRebalanceListener {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                if (!partitions.isEmpty()) {
-                    log.info("Partitions revoked: {}", partitions);
-                    handOver(partitions, true);
-                }
-            }
-
-            @Override
-            public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                log.warn("Partitions lost: {}", partitions);
-                handOver(partitions, false);
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                log.info("Partitions assigned: {}", partitions);
-                leaseRenewedAt = System.nanoTime(); // the group just confirmed this member
-            }
+            waitingGauge.set(queue.waiting());
         }
     }
 
@@ -367,16 +298,10 @@ class JobConsumer implements SmartLifecycle {
         }
     }
 
-    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
-        return new TopicPartition(record.topic(), record.partition());
-    }
-
     @Override
     public void stop() {
         running = false;
-        if (reader != null) {
-            reader.stop(properties.handoverGrace().plusSeconds(15));
-        }
+        loop.stop(properties.handoverGrace().plusSeconds(15));
     }
 
     @Override
