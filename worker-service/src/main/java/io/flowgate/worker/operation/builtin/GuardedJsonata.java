@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates a tenant's JSONata expression so that the job's limits hold inside the library too.
@@ -134,12 +135,32 @@ final class GuardedJsonata {
         }
     }
 
-    private static Object pad(List<?> args) {
+    /**
+     * {@code $pad(str, width [, char])}: pads to {@code |width|} code points, on the right for a
+     * positive width and on the left for a negative one, with {@code char} (a space by default)
+     * repeated and cut to fit. Written here because the library's $pad interns its input in the JVM's
+     * string table and builds the padding by repeated concatenation (quadratic: a few million
+     * characters take hours, in one step that no stop check can interrupt).
+     */
+    private static @Nullable Object pad(List<?> args) {
+        String str = (String) args.get(0);
         Object width = args.size() > 1 ? args.get(1) : null;
-        if (width instanceof Number n && Math.abs(n.doubleValue()) > MAX_STRING_LENGTH) {
+        if (str == null || !(width instanceof Number n)) {
+            return str;
+        }
+        if (Math.abs(n.doubleValue()) > MAX_STRING_LENGTH) {
             throw new Refused("$pad to " + n + " characters; the most a step may build is " + MAX_STRING_LENGTH + ".");
         }
-        return Functions.pad((String) args.get(0), (Number) width, args.size() > 2 ? (String) args.get(2) : null);
+        String with = args.size() > 2 && args.get(2) instanceof String c && !c.isEmpty() ? c : " ";
+        int target = Math.abs(n.intValue());
+        int missing = target - str.codePointCount(0, str.length());
+        if (missing <= 0) {
+            return str;
+        }
+        int unit = with.codePointCount(0, with.length());
+        String repeated = with.repeat((missing + unit - 1) / unit);
+        String padding = repeated.substring(0, repeated.offsetByCodePoints(0, missing));
+        return n.intValue() > 0 ? str + padding : padding + str;
     }
 
     /** $match, $contains, $replace and $split on RE2/J, with the JSONata semantics. */
@@ -208,6 +229,10 @@ final class GuardedJsonata {
                 int done = 0;
                 for (int at; (limit == null || done < limit) && (at = str.indexOf(literal, from)) >= 0; done++) {
                     out.append(str, from, at).append(with);
+                    if (out.length() > MAX_STRING_LENGTH) {
+                        throw new Refused("$replace built a string longer than the most a step may build, "
+                                + MAX_STRING_LENGTH + " characters.");
+                    }
                     from = at + literal.length();
                 }
                 return out.append(str, from, str.length()).toString();

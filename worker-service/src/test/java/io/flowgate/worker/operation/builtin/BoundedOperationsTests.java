@@ -116,6 +116,8 @@ class BoundedOperationsTests {
             "$reduce([1..30], function($acc, $v) { $acc & $acc }, 'x')",
             "[1..1100000]",
             "$replace($pad('', 1000, 'x'), /x/, $pad('', 100000, 'y'))",
+            "$replace($pad('', 1000, 'x'), 'x', $pad('', 100000, 'y'))",
+            "$replace($pad('', 1000, 'x'), /x/, function($m) { $pad('', 100000, 'y') })",
         };
         for (String expression : expressions) {
             assertThatThrownBy(() -> jsonata(expression, ""))
@@ -123,6 +125,17 @@ class BoundedOperationsTests {
                     .isInstanceOf(InvalidOperationInput.class)
                     .hasMessageContaining("the most a step may build");
         }
+    }
+
+    @Test
+    void padBuildsMillionsOfCharactersInOneLinearStepWithTheJsonataMeaning() throws Exception {
+        assertThat(jsonata("$length($pad('', 8000000, 'xy'))", "").asInt()).isEqualTo(8000000);
+        assertThat(jsonata("$pad('ab', 5)", "").asString()).isEqualTo("ab   ");
+        assertThat(jsonata("$pad('ab', -5, '#')", "").asString()).isEqualTo("###ab");
+        assertThat(jsonata("$pad('ab', 7, '123')", "").asString()).isEqualTo("ab12312");
+        assertThat(jsonata("$pad('\u00e9', -4, '\ud83d\ude00')", "").asString())
+                .isEqualTo("\ud83d\ude00".repeat(3) + "\u00e9");
+        assertThat(jsonata("$pad('abcdef', 3)", "").asString()).isEqualTo("abcdef");
     }
 
     @Test
