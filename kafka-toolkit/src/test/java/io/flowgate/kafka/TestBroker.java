@@ -18,7 +18,10 @@ final class TestBroker {
     /** The broker's bootstrap address, starting it on first use. */
     static synchronized String bootstrap() {
         if (broker == null) {
-            broker = new EmbeddedKafkaKraftBroker(1, 1);
+            broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, 1)
+                    .brokerProperties(Map.of(
+                            "transaction.state.log.replication.factor", "1",
+                            "transaction.state.log.min.isr", "1"));
             broker.afterPropertiesSet();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy));
         }

@@ -2,9 +2,9 @@ package io.flowgate.api.config;
 
 import io.flowgate.api.problem.KafkaWriteFailures;
 import io.flowgate.contracts.Topic;
+import io.flowgate.kafka.TopicWriter;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -17,11 +17,11 @@ import reactor.core.scheduler.Schedulers;
 @Component
 public class CommandLog {
 
-    private final KafkaTemplate<String, Object> kafka;
+    private final TopicWriter kafka;
     private final Duration retryAfter;
 
-    CommandLog(KafkaTemplate<String, Object> commandTemplate, ApiProperties properties) {
-        this.kafka = commandTemplate;
+    CommandLog(TopicWriter commandWriter, ApiProperties properties) {
+        this.kafka = commandWriter;
         this.retryAfter = properties.unavailableRetryAfter();
     }
 
@@ -29,7 +29,7 @@ public class CommandLog {
     public <V> Mono<Void> write(Topic<String, V> topic, String key, @Nullable V value) {
         // send() blocks while it waits for metadata (max.block.ms) when Kafka is away; keep that off
         // the event loop. The answer itself arrives asynchronously.
-        return Mono.fromCallable(() -> kafka.send(topic.name(), key, value))
+        return Mono.fromCallable(() -> kafka.send(topic, key, value))
                 .flatMap(Mono::fromFuture)
                 .subscribeOn(Schedulers.boundedElastic())
                 // The future completes on the producer's single I/O thread: move the rest of the

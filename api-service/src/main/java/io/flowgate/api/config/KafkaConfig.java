@@ -1,24 +1,14 @@
 package io.flowgate.api.config;
 
-import io.flowgate.contracts.CallbackRequested;
-import io.flowgate.contracts.JobCancelRequested;
-import io.flowgate.contracts.JobSubmitted;
-import io.flowgate.contracts.Subscription;
-import io.flowgate.contracts.TenantRegistration;
-import io.flowgate.contracts.Topics;
-import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
+import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -29,10 +19,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerProducerListener;
-import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** Topics, the transactional command producer, and Kafka Streams for the status view. */
 @Configuration(proxyBeanMethods = false)
@@ -82,21 +68,8 @@ class KafkaConfig {
      * CANCELLED statuses from them, so no write needs a transaction.
      */
     @Bean
-    KafkaTemplate<String, Object> commandTemplate(KafkaProperties kafka, MeterRegistry meters) {
-        Map<String, Object> config = kafka.buildProducerProperties();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        Map<Class<?>, Serializer<?>> byType = Map.of(
-                JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
-                JobCancelRequested.class, Topics.JOB_CONTROL.valueSerde().serializer(),
-                TenantRegistration.class, Topics.TENANTS.valueSerde().serializer(),
-                Subscription.class, Topics.SUBSCRIPTIONS.valueSerde().serializer(),
-                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer(),
-                TriggerEvent.class, Topics.EVENTS.valueSerde().serializer());
-        var factory = new DefaultKafkaProducerFactory<String, Object>(
-                config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
-        factory.addListener(new MicrometerProducerListener<>(meters));
-        return new KafkaTemplate<>(factory);
+    TopicWriter commandWriter(KafkaProperties kafka, MeterRegistry meters) {
+        return TopicWriter.create(kafka.buildProducerProperties(), meters);
     }
 
     /**
@@ -105,17 +78,8 @@ class KafkaConfig {
      * consumed in these transactions, so no id needs to survive a restart.
      */
     @Bean
-    KafkaTemplate<String, Object> subscribeTemplate(KafkaProperties kafka, MeterRegistry meters) {
-        Map<String, Object> config = kafka.buildProducerProperties();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        Map<Class<?>, Serializer<?>> byType = Map.of(
-                JobSubmitted.class, Topics.JOBS.valueSerde().serializer(),
-                Subscription.class, Topics.SUBSCRIPTIONS.valueSerde().serializer());
-        var factory = new DefaultKafkaProducerFactory<String, Object>(
-                config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
-        factory.setTransactionIdPrefix("flowgate-api-subscribe-" + UUID.randomUUID() + "-");
-        factory.addListener(new MicrometerProducerListener<>(meters));
-        return new KafkaTemplate<>(factory);
+    TopicWriter subscribeWriter(KafkaProperties kafka, MeterRegistry meters) {
+        return TopicWriter.transactional(
+                kafka.buildProducerProperties(), meters, "flowgate-api-subscribe-" + UUID.randomUUID() + "-");
     }
 }

@@ -6,10 +6,10 @@ import io.flowgate.api.problem.KafkaWriteFailures;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
+import io.flowgate.kafka.TopicWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -28,18 +28,15 @@ class SubscriptionCommands implements AutoCloseable {
 
     private record Subscribe(Subscription subscription, JobSubmitted job) {}
 
-    private final KafkaTemplate<String, Object> transactional;
+    private final TopicWriter transactional;
     private final CommandLog log;
     private final Duration retryAfter;
 
     private final GroupCommit<Subscribe> subscribes;
 
     SubscriptionCommands(
-            KafkaTemplate<String, Object> subscribeTemplate,
-            CommandLog commandLog,
-            ApiProperties properties,
-            MeterRegistry meters) {
-        this.transactional = subscribeTemplate;
+            TopicWriter subscribeWriter, CommandLog commandLog, ApiProperties properties, MeterRegistry meters) {
+        this.transactional = subscribeWriter;
         this.log = commandLog;
         this.retryAfter = properties.unavailableRetryAfter();
         this.subscribes = new GroupCommit<>(
@@ -55,12 +52,11 @@ class SubscriptionCommands implements AutoCloseable {
     }
 
     private void writeTogether(List<Subscribe> batch) {
-        transactional.executeInTransaction(kafka -> {
+        transactional.inTransaction(kafka -> {
             for (Subscribe s : batch) {
-                kafka.send(Topics.JOBS.name(), s.job().jobId(), s.job());
-                kafka.send(Topics.SUBSCRIPTIONS.name(), s.subscription().subscriptionId(), s.subscription());
+                kafka.send(Topics.JOBS, s.job().jobId(), s.job());
+                kafka.send(Topics.SUBSCRIPTIONS, s.subscription().subscriptionId(), s.subscription());
             }
-            return true;
         });
     }
 

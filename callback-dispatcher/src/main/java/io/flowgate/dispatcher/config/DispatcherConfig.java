@@ -1,9 +1,5 @@
 package io.flowgate.dispatcher.config;
 
-import io.flowgate.contracts.CallbackDeadLettered;
-import io.flowgate.contracts.CallbackRequested;
-import io.flowgate.contracts.DeliveryAttempted;
-import io.flowgate.contracts.Topics;
 import io.flowgate.dispatcher.delivery.CallbackConsumer;
 import io.flowgate.dispatcher.delivery.Dispatcher;
 import io.flowgate.dispatcher.delivery.DispatcherProperties;
@@ -12,6 +8,7 @@ import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.kafka.TopicSettings;
+import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.SecretBox;
@@ -23,19 +20,12 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerProducerListener;
-import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
 
 /** The dispatcher's parts: topics, views, producer, the dispatcher and its consumer. */
 @Configuration(proxyBeanMethods = false)
@@ -62,19 +52,8 @@ class DispatcherConfig {
 
     /** Retries, dead letters and attempts, each written acks=all before a callback's offset is committed. */
     @Bean
-    KafkaTemplate<String, Object> deliveryTemplate(KafkaProperties kafka, MeterRegistry meters) {
-        Map<String, Object> config = kafka.buildProducerProperties();
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        Map<Class<?>, Serializer<?>> byType = Map.of(
-                CallbackRequested.class, Topics.CALLBACKS.valueSerde().serializer(),
-                DeliveryAttempted.class, Topics.DELIVERY_ATTEMPTS.valueSerde().serializer(),
-                CallbackDeadLettered.class,
-                        Topics.CALLBACK_DEAD_LETTERS.valueSerde().serializer());
-        var factory = new DefaultKafkaProducerFactory<String, Object>(
-                config, new StringSerializer(), new DelegatingByTypeSerializer(byType));
-        factory.addListener(new MicrometerProducerListener<>(meters));
-        return new KafkaTemplate<>(factory);
+    TopicWriter deliveryWriter(KafkaProperties kafka, MeterRegistry meters) {
+        return TopicWriter.create(kafka.buildProducerProperties(), meters);
     }
 
     /** Attempts run on virtual threads: each waits on its receiver, none holds a platform thread. */
@@ -94,7 +73,7 @@ class DispatcherConfig {
             TenantDirectory tenants,
             SubscriptionDirectory subscriptions,
             WebhookSettings webhooks,
-            KafkaTemplate<String, Object> deliveryTemplate,
+            TopicWriter deliveryWriter,
             MeterRegistry meters,
             Clock clock,
             DispatcherProperties settings,
@@ -105,7 +84,7 @@ class DispatcherConfig {
                 SecretBox.fromKeyset(webhooks.keyset()),
                 webhooks.policy(),
                 webhooks.keys(),
-                deliveryTemplate,
+                deliveryWriter,
                 meters,
                 clock);
         return new Dispatcher(parts, settings, attemptExecutor);

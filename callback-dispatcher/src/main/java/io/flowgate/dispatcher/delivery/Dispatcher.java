@@ -8,6 +8,7 @@ import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.DurableWrites;
+import io.flowgate.kafka.TopicWriter;
 import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.CallbackUrlPolicy;
 import io.flowgate.webhooks.SecretBox;
@@ -32,7 +33,6 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -58,7 +58,7 @@ public final class Dispatcher implements AutoCloseable {
     private final TenantLimiter limiter;
     private final RetrySchedule schedule;
     private final RetryTiers tiers;
-    private final KafkaTemplate<String, Object> kafka;
+    private final TopicWriter kafka;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Duration syncTimeout;
@@ -74,7 +74,7 @@ public final class Dispatcher implements AutoCloseable {
             SecretBox callbackUrls,
             CallbackUrlPolicy policy,
             SigningKeys keys,
-            KafkaTemplate<String, Object> kafka,
+            TopicWriter kafka,
             MeterRegistry meters,
             Clock clock) {}
 
@@ -399,21 +399,17 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private <V> void write(Topic<String, V> topic, CallbackRequested callback) {
-        writeRecord(topic.name(), callback.subscriptionId(), callback);
+    private void write(Topic<String, CallbackRequested> topic, CallbackRequested callback) {
+        writeRecord(topic, callback.subscriptionId(), callback);
     }
 
-    private void write(Topic<String, ?> topic, CallbackDeadLettered dead) {
-        writeRecord(topic.name(), dead.callback().subscriptionId(), dead);
+    private void write(Topic<String, CallbackDeadLettered> topic, CallbackDeadLettered dead) {
+        writeRecord(topic, dead.callback().subscriptionId(), dead);
     }
 
-    private void write(Topic<String, ?> topic, DeliveryAttempted attempt) {
-        writeRecord(topic.name(), attempt.subscriptionId(), attempt);
-    }
-
-    private void writeAttempt(Topic<String, ?> topic, DeliveryAttempted attempt) {
+    private void writeAttempt(Topic<String, DeliveryAttempted> topic, DeliveryAttempted attempt) {
         try {
-            write(topic, attempt);
+            writeRecord(topic, attempt.subscriptionId(), attempt);
         } catch (DurableWrites.Unwritable e) {
             log.error("The attempt record of {} cannot be written; left out", attempt.deliveryId(), e);
         }
@@ -423,17 +419,17 @@ public final class Dispatcher implements AutoCloseable {
      * Writes one record and waits for Kafka to have it, trying again while Kafka is away
      * ({@link DurableWrites}); a record Kafka can never take is {@link DurableWrites.Unwritable}.
      */
-    private void writeRecord(String topic, String key, Object value) {
+    private <V> void writeRecord(Topic<String, V> topic, String key, V value) {
         try {
             DurableWrites.write(
-                    "a record of " + key + " to " + topic,
+                    "a record of " + key + " to " + topic.name(),
                     () -> kafka.send(topic, key, value),
                     () -> closing,
                     MAX_WRITE_BACKOFF);
         } catch (DurableWrites.Stopped e) {
             throw new Closing();
         } catch (DurableWrites.Unwritable e) {
-            meters.counter("flowgate.dispatcher.records.unwritable", "topic", topic)
+            meters.counter("flowgate.dispatcher.records.unwritable", "topic", topic.name())
                     .increment();
             throw e;
         }

@@ -3,14 +3,15 @@ package io.flowgate.worker.job;
 import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
+import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.DurableWrites;
+import io.flowgate.kafka.TopicWriter;
 import io.flowgate.tenancy.TenantDirectory;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /** Writes job statuses to {@code flowgate.job-status}. */
@@ -20,11 +21,11 @@ class StatusWriter {
     private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final KafkaTemplate<String, Object> kafka;
+    private final TopicWriter kafka;
     private final TenantDirectory tenants;
 
-    StatusWriter(KafkaTemplate<String, Object> statusTemplate, TenantDirectory tenants) {
-        this.kafka = statusTemplate;
+    StatusWriter(TopicWriter statusWriter, TenantDirectory tenants) {
+        this.kafka = statusWriter;
         this.tenants = tenants;
     }
 
@@ -41,7 +42,7 @@ class StatusWriter {
         if (tenants.isOffboarded(status.tenantId())) {
             return; // the tenant's statuses were purged; a late one must not bring a job back
         }
-        send(Topics.JOB_STATUS.name(), status.jobId(), status, "status " + status.state(), handedOver);
+        send(Topics.JOB_STATUS, status.jobId(), status, "status " + status.state(), handedOver);
     }
 
     /**
@@ -56,10 +57,10 @@ class StatusWriter {
             return;
         }
         CallbackRequested callback = Callbacks.jobEnded(job, end);
-        send(Topics.CALLBACKS.name(), job.subscriptionId(), callback, "callback", handedOver);
+        send(Topics.CALLBACKS, job.subscriptionId(), callback, "callback", handedOver);
     }
 
-    private void send(String topic, String key, Object value, String what, BooleanSupplier handedOver) {
+    private <V> void send(Topic<String, V> topic, String key, V value, String what, BooleanSupplier handedOver) {
         try {
             DurableWrites.write(
                     "the " + what + " of " + key, () -> kafka.send(topic, key, value), handedOver, MAX_BACKOFF);
@@ -73,7 +74,7 @@ class StatusWriter {
         if (tenants.isOffboarded(status.tenantId())) {
             return;
         }
-        kafka.send(Topics.JOB_STATUS.name(), status.jobId(), status);
+        kafka.send(Topics.JOB_STATUS, status.jobId(), status);
     }
 
     /** The job was handed to another worker before its status could be written. */
