@@ -19,7 +19,7 @@ class KafkaConfig {
 
     /** Statuses, callbacks and the operation catalog, written acks=all. */
     @Bean
-    TopicWriter statusWriter(KafkaProperties kafka, MeterRegistry meters) {
+    TopicWriter topicWriter(KafkaProperties kafka, MeterRegistry meters) {
         return TopicWriter.create(kafka.buildProducerProperties(), meters);
     }
 

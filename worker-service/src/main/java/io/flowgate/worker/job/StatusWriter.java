@@ -24,8 +24,8 @@ class StatusWriter {
     private final TopicWriter kafka;
     private final TenantDirectory tenants;
 
-    StatusWriter(TopicWriter statusWriter, TenantDirectory tenants) {
-        this.kafka = statusWriter;
+    StatusWriter(TopicWriter topicWriter, TenantDirectory tenants) {
+        this.kafka = topicWriter;
         this.tenants = tenants;
     }
 

@@ -19,9 +19,9 @@ class OperationAnnouncer {
     private final List<OperationHandler> handlers;
     private final TopicWriter kafka;
 
-    OperationAnnouncer(List<OperationHandler> handlers, TopicWriter statusWriter) {
+    OperationAnnouncer(List<OperationHandler> handlers, TopicWriter topicWriter) {
         this.handlers = handlers;
-        this.kafka = statusWriter;
+        this.kafka = topicWriter;
     }
 
     @EventListener(ApplicationReadyEvent.class)
