@@ -1,10 +1,9 @@
 package io.flowgate.api.config;
 
-import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.ProblemWriter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -33,10 +32,8 @@ class BodySizeLimitFilter implements WebFilter {
         if (length > limit) {
             return problems.write(
                     exchange,
-                    HttpStatus.PAYLOAD_TOO_LARGE,
-                    ProblemTypes.PAYLOAD_TOO_LARGE,
-                    "Payload too large",
-                    "The request body has " + length + " bytes; at most " + limit + " are accepted.");
+                    FlowgateProblem.payloadTooLarge(
+                            "The request body has " + length + " bytes; at most " + limit + " are accepted.", null));
         }
         return chain.filter(exchange);
     }

@@ -1,6 +1,8 @@
 package io.flowgate.api.event;
 
 import io.flowgate.api.tenant.Tenants;
+import java.time.Instant;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -28,7 +30,12 @@ class EventController {
             path = "/api/v1/events",
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
-    Mono<ResponseEntity<?>> publish(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode body) {
-        return Mono.defer(() -> events.publish(Tenants.of(token), body));
+    Mono<ResponseEntity<Received>> publish(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode body) {
+        return Mono.defer(() -> events.publish(Tenants.of(token), body))
+                .map(event -> ResponseEntity.status(HttpStatus.ACCEPTED)
+                        .body(new Received(event.eventId(), event.eventType(), event.receivedAt())));
     }
+
+    /** The answer to a published event. */
+    record Received(String eventId, String type, Instant receivedAt) {}
 }

@@ -10,15 +10,11 @@ import io.flowgate.contracts.TriggerEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,7 +49,8 @@ public class EventService {
         this.clock = clock;
     }
 
-    Mono<ResponseEntity<?>> publish(String tenantId, JsonNode body) {
+    /** Checks and writes one event; completes with it once Kafka has it. */
+    Mono<TriggerEvent> publish(String tenantId, JsonNode body) {
         if (!body.isObject()) {
             throw invalid("The body must be a JSON object with 'type' and 'data'.");
         }
@@ -78,11 +75,7 @@ public class EventService {
         return commands.write(Topics.EVENTS, Topics.eventKey(tenantId, EVENT_RECEIVED), event)
                 .then(Mono.fromSupplier(() -> {
                     log.info("Event {} ({}) received for tenant {}", eventId, event.eventType(), tenantId);
-                    Map<String, Object> answer = new LinkedHashMap<>();
-                    answer.put("eventId", eventId);
-                    answer.put("type", event.eventType());
-                    answer.put("receivedAt", now);
-                    return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+                    return event;
                 }));
     }
 

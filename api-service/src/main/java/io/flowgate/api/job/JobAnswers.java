@@ -1,5 +1,6 @@
 package io.flowgate.api.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.operation.OperationCatalog;
 import io.flowgate.contracts.JobError;
@@ -8,8 +9,8 @@ import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.OperationDescriptor;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -41,7 +42,31 @@ class JobAnswers {
         return properties.publicUrl("/api/v1/jobs/" + jobId);
     }
 
-    ResponseEntity<?> answer(JobStatus status) {
+    /** The body of a 202 while a job runs. */
+    record Running(
+            String jobId,
+            String operation,
+            JobState status,
+            @Nullable Integer progress,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            String message,
+
+            URI statusUrl,
+            Instant createdAt,
+            Instant updatedAt) {}
+
+    /** The body of a 202 for a job whose status cannot be shown yet. */
+    record Pending(String jobId, JobState status, URI statusUrl) {}
+
+    ResponseEntity<?> answer(JobReport report) {
+        return switch (report) {
+            case JobReport.Known known -> answer(known.status());
+            case JobReport.Restoring restoring -> pending(restoring.jobId());
+        };
+    }
+
+    private ResponseEntity<?> answer(JobStatus status) {
         return switch (status.state()) {
             case ACCEPTED, RUNNING -> running(status);
             case SUCCEEDED ->
@@ -53,30 +78,24 @@ class JobAnswers {
     }
 
     /** 202 for a job whose status the view cannot show yet (restoring, rebalancing). */
-    ResponseEntity<?> pending(String jobId) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobId", jobId);
-        body.put("status", JobState.ACCEPTED);
-        body.put("statusUrl", statusUrl(jobId));
-        return accepted(jobId, DEFAULT_POLL_INTERVAL).body(body);
+    private ResponseEntity<?> pending(String jobId) {
+        return accepted(jobId, DEFAULT_POLL_INTERVAL).body(new Pending(jobId, JobState.ACCEPTED, statusUrl(jobId)));
     }
 
     private ResponseEntity<?> running(JobStatus status) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobId", status.jobId());
-        body.put("operation", status.operation());
-        body.put("status", status.state());
-        body.put("progress", status.progress());
-        if (status.message() != null) {
-            body.put("message", status.message());
-        }
-        body.put("statusUrl", statusUrl(status.jobId()));
-        body.put("createdAt", status.createdAt());
-        body.put("updatedAt", status.updatedAt());
         Duration interval = catalog.find(status.operation())
                 .map(OperationDescriptor::pollInterval)
                 .orElse(DEFAULT_POLL_INTERVAL);
-        return accepted(status.jobId(), interval).body(body);
+        return accepted(status.jobId(), interval)
+                .body(new Running(
+                        status.jobId(),
+                        status.operation(),
+                        status.state(),
+                        status.progress(),
+                        status.message(),
+                        statusUrl(status.jobId()),
+                        status.createdAt(),
+                        status.updatedAt()));
     }
 
     private ResponseEntity.BodyBuilder accepted(String jobId, Duration retryAfter) {

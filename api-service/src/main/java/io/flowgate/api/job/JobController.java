@@ -31,9 +31,11 @@ public class JobController {
             List.of("x-ms-client-tracking-id", "x-ms-workflow-run-id", "x-ms-workflow-name", "x-ms-correlation-id");
 
     private final JobService jobs;
+    private final JobAnswers answers;
 
-    JobController(JobService jobs) {
+    JobController(JobService jobs, JobAnswers answers) {
         this.jobs = jobs;
+        this.answers = answers;
     }
 
     @PostMapping(
@@ -52,17 +54,18 @@ public class JobController {
                 headers.getFirst("Idempotency-Key"),
                 Prefer.parse(headers.getOrEmpty("Prefer")),
                 correlation(headers));
-        return Mono.defer(() -> jobs.submit(submission));
+        return Mono.defer(() -> jobs.submit(submission)).map(answers::answer);
     }
 
     @GetMapping(path = "/api/v1/jobs/{jobId}")
     Mono<ResponseEntity<?>> status(@AuthenticationPrincipal Jwt token, @PathVariable String jobId) {
-        return Mono.defer(() -> jobs.status(Tenants.of(token), jobId));
+        return Mono.defer(() -> jobs.status(Tenants.of(token), jobId)).map(answers::answer);
     }
 
     @DeleteMapping(path = "/api/v1/jobs/{jobId}")
     Mono<ResponseEntity<?>> cancel(@AuthenticationPrincipal Jwt token, @PathVariable String jobId) {
-        return Mono.defer(() -> jobs.cancel(Tenants.of(token), jobId));
+        return Mono.defer(() -> jobs.cancel(Tenants.of(token), jobId))
+                .thenReturn(ResponseEntity.noContent().build());
     }
 
     /** The correlation headers of a request, each at most 256 characters. */

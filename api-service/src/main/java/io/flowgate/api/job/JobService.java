@@ -5,7 +5,6 @@ import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.operation.OperationCatalog;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
-import io.flowgate.api.problem.JobNotFound;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.tenant.TenantRegistry;
 import io.flowgate.contracts.JobStatus;
@@ -23,12 +22,14 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-/** Submits, reads and cancels jobs for one tenant at a time. */
+/**
+ * Submits, reads and cancels jobs for one tenant at a time. Answers are domain results ({@link
+ * JobReport}); refusals are {@link FlowgateProblem}s; the controller makes the HTTP answers.
+ */
 @Service
 public class JobService {
 
@@ -40,7 +41,6 @@ public class JobService {
     private final JobCommands commands;
     private final JobStatusView view;
     private final JobStatusUpdates updates;
-    private final JobAnswers answers;
     private final ApiProperties properties;
     private final JobIds ids;
     private final Clock clock;
@@ -53,7 +53,6 @@ public class JobService {
             JobCommands commands,
             JobStatusView view,
             JobStatusUpdates updates,
-            JobAnswers answers,
             ApiProperties properties,
             Clock clock,
             MeterRegistry meters,
@@ -65,7 +64,6 @@ public class JobService {
         this.commands = commands;
         this.view = view;
         this.updates = updates;
-        this.answers = answers;
         this.properties = properties;
         this.ids = new JobIds(properties.idSecret());
         this.clock = clock;
@@ -82,7 +80,7 @@ public class JobService {
             Prefer prefer,
             Map<String, String> correlation) {}
 
-    Mono<ResponseEntity<?>> submit(Submission request) {
+    Mono<JobReport> submit(Submission request) {
         OperationDescriptor operation = operation(request.operation());
         validate(operation, request.input());
         String hash = RequestHash.of(operation.name(), request.input());
@@ -95,11 +93,7 @@ public class JobService {
             Optional<JobStatus> existing = findOrUnavailable(request.tenantId(), jobId);
             if (existing.isPresent()) {
                 if (!existing.get().requestHash().equals(hash)) {
-                    throw new FlowgateProblem(
-                            422,
-                            ProblemTypes.IDEMPOTENCY_KEY_REUSED,
-                            "Idempotency key reused",
-                            "This Idempotency-Key was already used for a different request.");
+                    throw FlowgateProblem.idempotencyKeyReused();
                 }
                 return answerAfterWait(existing.get(), wait);
             }
@@ -108,31 +102,33 @@ public class JobService {
         return accept(request, operation, ids.random(), hash, wait);
     }
 
-    Mono<ResponseEntity<?>> status(String tenantId, String jobId) {
+    Mono<JobReport> status(String tenantId, String jobId) {
         if (!JobIds.isWellFormed(jobId)) {
-            return Mono.error(new JobNotFound());
+            return Mono.error(FlowgateProblem.jobNotFound());
         }
         try {
-            return Mono.just(view.find(tenantId, jobId).map(answers::answer).orElseThrow(JobNotFound::new));
+            return Mono.just(view.find(tenantId, jobId)
+                    .<JobReport>map(JobReport.Known::new)
+                    .orElseThrow(FlowgateProblem::jobNotFound));
         } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.just(answers.pending(jobId));
+            return Mono.just(new JobReport.Restoring(jobId));
         }
     }
 
-    Mono<ResponseEntity<?>> cancel(String tenantId, String jobId) {
+    /** Cancels the job unless it has ended; completes once this replica's view shows it final. */
+    Mono<Void> cancel(String tenantId, String jobId) {
         if (!JobIds.isWellFormed(jobId)) {
-            return Mono.error(new JobNotFound());
+            return Mono.error(FlowgateProblem.jobNotFound());
         }
-        JobStatus current = findOrUnavailable(tenantId, jobId).orElseThrow(JobNotFound::new);
+        JobStatus current = findOrUnavailable(tenantId, jobId).orElseThrow(FlowgateProblem::jobNotFound);
         if (current.state().isTerminal()) {
-            return Mono.just(ResponseEntity.noContent().build());
+            return Mono.empty();
         }
         // Answer once this replica's view shows the job final, so a poll right after reads the cancel.
         JobStatusUpdates.Waiter waiter = updates.register(jobId);
         return commands.cancel(current).doOnError(e -> waiter.cancel()).flatMap(cancelled -> {
             log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
-            return waiter.await(CANCEL_VISIBLE_WITHIN)
-                    .thenReturn(ResponseEntity.noContent().build());
+            return waiter.await(CANCEL_VISIBLE_WITHIN).then();
         });
     }
 
@@ -179,30 +175,22 @@ public class JobService {
     }
 
     private OperationDescriptor operation(String name) {
-        return catalog.find(name)
-                .orElseThrow(() -> new FlowgateProblem(
-                        404,
-                        ProblemTypes.OPERATION_NOT_FOUND,
-                        "Operation not found",
-                        "There is no operation named '" + name + "'. GET /api/v1/operations lists them."));
+        return catalog.find(name).orElseThrow(() -> FlowgateProblem.operationNotFound(name));
     }
 
     private void reserve(String tenantId, String jobId) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).jobsInFlight());
         if (!inFlight.tryReserve(tenantId, jobId, limit)) {
-            throw new FlowgateProblem(
-                    429,
-                    ProblemTypes.QUOTA_EXCEEDED,
+            throw FlowgateProblem.quotaExceeded(
                     "Too many jobs in flight",
                     "The tenant has " + limit + " jobs accepted and not finished, its limit; retry once some"
                             + " have finished.",
-                    JOBS_IN_FLIGHT_RETRY_AFTER,
-                    Map.of("limit", limit),
-                    null);
+                    limit,
+                    JOBS_IN_FLIGHT_RETRY_AFTER);
         }
     }
 
-    private Mono<ResponseEntity<?>> accept(
+    private Mono<JobReport> accept(
             Submission request, OperationDescriptor operation, String jobId, String hash, Duration wait) {
         Instant now = clock.instant();
         JobSubmitted job = new JobSubmitted(
@@ -236,27 +224,31 @@ public class JobService {
                             request.tenantId(),
                             request.correlation());
                     if (waiter == null) {
-                        return Mono.just(answers.answer(accepted));
+                        return Mono.just(known(accepted));
                     }
-                    return waiter.await(wait).map(answers::answer).defaultIfEmpty(currentAnswer(accepted));
+                    return waiter.await(wait).map(JobService::known).defaultIfEmpty(current(accepted));
                 });
     }
 
-    private Mono<ResponseEntity<?>> answerAfterWait(JobStatus status, Duration wait) {
+    private Mono<JobReport> answerAfterWait(JobStatus status, Duration wait) {
         if (status.state().isTerminal() || wait.isZero()) {
-            return Mono.just(answers.answer(status));
+            return Mono.just(known(status));
         }
         JobStatusUpdates.Waiter waiter = updates.register(status.jobId());
         JobStatus latest = findQuietly(status.tenantId(), status.jobId()).orElse(status);
         if (latest.state().isTerminal()) {
             waiter.cancel();
-            return Mono.just(answers.answer(latest));
+            return Mono.just(known(latest));
         }
-        return waiter.await(wait).map(answers::answer).defaultIfEmpty(currentAnswer(latest));
+        return waiter.await(wait).map(JobService::known).defaultIfEmpty(current(latest));
     }
 
-    private ResponseEntity<?> currentAnswer(JobStatus fallback) {
-        return answers.answer(findQuietly(fallback.tenantId(), fallback.jobId()).orElse(fallback));
+    private static JobReport known(JobStatus status) {
+        return new JobReport.Known(status);
+    }
+
+    private JobReport current(JobStatus fallback) {
+        return known(findQuietly(fallback.tenantId(), fallback.jobId()).orElse(fallback));
     }
 
     /** The job's status, or empty also when the view is not queryable right now. */

@@ -48,12 +48,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected Mono<ResponseEntity<Object>> handleServerWebInputException(
             ServerWebInputException e, HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
         if (hasCause(e, DataBufferLimitException.class)) {
-            return problem(
-                    exchange,
-                    HttpStatus.PAYLOAD_TOO_LARGE,
-                    ProblemTypes.PAYLOAD_TOO_LARGE,
-                    "Payload too large",
-                    "The request body is larger than this API accepts.");
+            return Mono.just(tooLarge(exchange));
         }
         String reason = e.getReason() != null ? e.getReason() : "The request could not be read.";
         return problem(
@@ -72,12 +67,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected Mono<ResponseEntity<Object>> handleResponseStatusException(
             ResponseStatusException e, HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
         if (status.value() == HttpStatus.CONTENT_TOO_LARGE.value()) {
-            return problem(
-                    exchange,
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    ProblemTypes.PAYLOAD_TOO_LARGE,
-                    "Payload too large",
-                    "The request body is larger than this API accepts.");
+            return Mono.just(tooLarge(exchange));
         }
         return super.handleResponseStatusException(e, headers, status, exchange);
     }
@@ -95,6 +85,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 ProblemTypes.INTERNAL,
                 "Internal error",
                 "An unexpected error occurred; it has been logged.");
+    }
+
+    /** Spring's refusals of a too large body answer the same problem as Flowgate's own. */
+    private ResponseEntity<Object> tooLarge(ServerWebExchange exchange) {
+        ResponseEntity<ProblemDetail> answer = flowgate(
+                FlowgateProblem.payloadTooLarge("The request body is larger than this API accepts.", null), exchange);
+        return ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders())
+                .body(answer.getBody());
     }
 
     private static Mono<ResponseEntity<Object>> problem(

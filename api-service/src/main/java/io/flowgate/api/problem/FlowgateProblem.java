@@ -8,8 +8,8 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /**
- * A domain error that becomes an RFC 9457 answer. Subclasses name the fact
- * ({@link JobNotFound}, {@link KafkaUnavailable}, ...).
+ * A domain error that becomes an RFC 9457 answer. The problems the API answers in more than one
+ * place are named here once each (status, type and title), so every place answers them alike.
  */
 public class FlowgateProblem extends RuntimeException {
 
@@ -51,6 +51,69 @@ public class FlowgateProblem extends RuntimeException {
                 retryAfter,
                 Map.of(),
                 cause);
+    }
+
+    /** Kafka could not take a write in time: nothing was accepted, retry later (503). */
+    public static FlowgateProblem kafkaUnavailable(Duration retryAfter, Throwable cause) {
+        return temporarilyUnavailable(
+                "The request could not be stored durably right now; nothing was accepted. Retry later.",
+                retryAfter,
+                cause);
+    }
+
+    /** No job with this id for this tenant; another tenant's job answers exactly the same. */
+    public static FlowgateProblem jobNotFound() {
+        return new FlowgateProblem(404, ProblemTypes.JOB_NOT_FOUND, "Job not found", "There is no job with this id.");
+    }
+
+    /** No subscription with this id for this tenant; another tenant's answers exactly the same. */
+    public static FlowgateProblem subscriptionNotFound() {
+        return new FlowgateProblem(
+                404,
+                ProblemTypes.SUBSCRIPTION_NOT_FOUND,
+                "Subscription not found",
+                "There is no such subscription for this tenant.");
+    }
+
+    /** No operation (or trigger) of this name. */
+    public static FlowgateProblem operationNotFound(String name) {
+        return new FlowgateProblem(
+                404,
+                ProblemTypes.OPERATION_NOT_FOUND,
+                "Operation not found",
+                "There is no operation named '" + name + "'. GET /api/v1/operations lists them.");
+    }
+
+    /** A tenant quota (jobs in flight, subscriptions) is used up: 429 with the limit and when to retry. */
+    public static FlowgateProblem quotaExceeded(String title, String detail, int limit, Duration retryAfter) {
+        return new FlowgateProblem(
+                429, ProblemTypes.QUOTA_EXCEEDED, title, detail, retryAfter, Map.of("limit", limit), null);
+    }
+
+    /** The tenant's request rate is used up: 429 with when to retry. */
+    public static FlowgateProblem rateLimited(String detail, Duration retryAfter) {
+        return new FlowgateProblem(
+                429, ProblemTypes.RATE_LIMITED, "Too many requests", detail, retryAfter, Map.of(), null);
+    }
+
+    /** The tenant is suspended or offboarded. */
+    public static FlowgateProblem tenantNotActive(String detail) {
+        return new FlowgateProblem(403, ProblemTypes.TENANT_NOT_ACTIVE, "Forbidden", detail);
+    }
+
+    /** The request is larger than accepted: nothing was accepted. */
+    public static FlowgateProblem payloadTooLarge(String detail, @Nullable Throwable cause) {
+        return new FlowgateProblem(
+                413, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large", detail, null, Map.of(), cause);
+    }
+
+    /** The Idempotency-Key was used before for a different request. */
+    public static FlowgateProblem idempotencyKeyReused() {
+        return new FlowgateProblem(
+                422,
+                ProblemTypes.IDEMPOTENCY_KEY_REUSED,
+                "Idempotency key reused",
+                "This Idempotency-Key was already used for a different request.");
     }
 
     /** The problem body. */

@@ -1,7 +1,6 @@
 package io.flowgate.api.problem;
 
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /** What a failed Kafka write means for the caller. */
@@ -19,17 +18,12 @@ public final class KafkaWriteFailures {
             return problem;
         }
         if (isRecordTooLarge(e)) {
-            return new FlowgateProblem(
-                    413,
-                    ProblemTypes.PAYLOAD_TOO_LARGE,
-                    "Payload too large",
+            return FlowgateProblem.payloadTooLarge(
                     "The request is too large to be stored: it would make a record larger than this service's"
                             + " Kafka accepts. Nothing was accepted; send a smaller body.",
-                    null,
-                    Map.of(),
                     e);
         }
-        return new KafkaUnavailable(retryAfter, e);
+        return FlowgateProblem.kafkaUnavailable(retryAfter, e);
     }
 
     /** Whether {@code e} is, or was caused by, Kafka refusing a record for its size. */

@@ -1,6 +1,7 @@
 package io.flowgate.api.subscription;
 
 import io.flowgate.contracts.DeliveryAttempted;
+import io.flowgate.contracts.DeliveryOutcome;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +16,11 @@ record DeliveryLog(List<DeliveryAttempted> attempts) {
     static final int SIZE = 100;
 
     static final DeliveryLog EMPTY = new DeliveryLog(List.of());
+
+    /** Whether a callback was answered 410 Gone: the receiver ended the subscription. */
+    boolean gone() {
+        return attempts.stream().anyMatch(a -> a.outcome() == DeliveryOutcome.GONE);
+    }
 
     /** This log with {@code attempt} added in front, the oldest dropped beyond {@link #SIZE}. */
     DeliveryLog with(DeliveryAttempted attempt) {

@@ -17,7 +17,6 @@ import io.flowgate.webhooks.SecretBox;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -51,7 +49,7 @@ class SubscriptionService {
     private final JobIds ids;
     private final ApiProperties properties;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Mono<ResponseEntity<?>>> subscribing = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Mono<Subscription>> subscribing = new ConcurrentHashMap<>();
 
     SubscriptionService(
             JobService jobs,
@@ -82,8 +80,7 @@ class SubscriptionService {
      * body.input}. Idempotent per (tenant, operation, callback URL): a repeated call answers the same
      * subscription, and a concurrent one the same as the first.
      */
-    Mono<ResponseEntity<?>> subscribe(
-            String tenantId, String operation, JsonNode body, Map<String, String> correlation) {
+    Mono<Subscription> subscribe(String tenantId, String operation, JsonNode body, Map<String, String> correlation) {
         String callbackUrl = callbackUrl(body);
         URI callback;
         try {
@@ -95,7 +92,7 @@ class SubscriptionService {
         String subscriptionId = ids.idempotent(tenantId, "subscription\n" + operation + "\n" + callbackUrl);
         Optional<Subscription> existing = findOrUnavailable(tenantId, subscriptionId);
         if (existing.isPresent()) {
-            return Mono.just(created(existing.get()));
+            return Mono.just(existing.get());
         }
         // The same subscribe arriving again while the first is being written (a flow engine's
         // retry, two concurrent calls) joins it: one subscription, one job.
@@ -106,7 +103,7 @@ class SubscriptionService {
                         .cache());
     }
 
-    private Mono<ResponseEntity<?>> create(
+    private Mono<Subscription> create(
             String tenantId,
             JsonNode input,
             String callbackUrl,
@@ -116,14 +113,11 @@ class SubscriptionService {
             String operation) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).subscriptions());
         if (!active.tryReserve(tenantId, subscriptionId, limit)) {
-            throw new FlowgateProblem(
-                    429,
-                    ProblemTypes.QUOTA_EXCEEDED,
+            throw FlowgateProblem.quotaExceeded(
                     "Too many subscriptions",
                     "The tenant has " + limit + " active subscriptions, its limit; retry once some are removed.",
-                    QUOTA_RETRY_AFTER,
-                    Map.of("limit", limit),
-                    null);
+                    limit,
+                    QUOTA_RETRY_AFTER);
         }
         JobSubmitted job;
         try {
@@ -157,38 +151,35 @@ class SubscriptionService {
                             job.jobId(),
                             tenantId,
                             correlation);
-                    return created(subscription);
+                    return subscription;
                 }));
     }
 
-    Mono<ResponseEntity<?>> read(String tenantId, String subscriptionId) {
+    /** A subscription with its latest delivery attempts. */
+    record Report(Subscription subscription, DeliveryLog deliveries) {}
+
+    Mono<Report> read(String tenantId, String subscriptionId) {
         Subscription subscription = existing(tenantId, subscriptionId);
-        DeliveryLog deliveries = deliveriesOrUnavailable(subscriptionId);
-        Map<String, Object> body = describe(subscription);
-        body.put("state", isGone(deliveries) ? "gone" : "active");
-        deliveries.attempts().stream().findFirst().ifPresent(last -> body.put("lastDelivery", describe(last)));
-        return Mono.just(ResponseEntity.ok(body));
+        return Mono.just(new Report(subscription, deliveriesOrUnavailable(subscriptionId)));
     }
 
-    Mono<ResponseEntity<?>> deliveries(String tenantId, String subscriptionId) {
+    /** The subscription's latest delivery attempts, newest first. */
+    Mono<List<DeliveryAttempted>> deliveries(String tenantId, String subscriptionId) {
         existing(tenantId, subscriptionId);
-        List<Map<String, Object>> attempts = deliveriesOrUnavailable(subscriptionId).attempts().stream()
-                .map(SubscriptionService::describe)
-                .toList();
-        return Mono.just(ResponseEntity.ok(Map.of("value", attempts)));
+        return Mono.just(deliveriesOrUnavailable(subscriptionId).attempts());
     }
 
     /**
      * Removes the subscription and cancels its job if it still runs. Idempotent: an unknown, removed
-     * or other tenant's subscription answers the same 204 and changes nothing.
+     * or other tenant's subscription completes the same and changes nothing.
      */
-    Mono<ResponseEntity<?>> unsubscribe(String tenantId, String subscriptionId) {
+    Mono<Void> unsubscribe(String tenantId, String subscriptionId) {
         if (!JobIds.isWellFormed(subscriptionId)) {
-            return Mono.just(ResponseEntity.noContent().build());
+            return Mono.empty();
         }
         Optional<Subscription> found = findOrUnavailable(tenantId, subscriptionId);
         if (found.isEmpty()) {
-            return Mono.just(ResponseEntity.noContent().build());
+            return Mono.empty();
         }
         Subscription subscription = found.get();
         // The tombstone first: once it is in Kafka the dispatcher starts no attempt for it, so the
@@ -197,70 +188,17 @@ class SubscriptionService {
                 .then(Mono.defer(() -> subscription.jobId() == null
                         ? Mono.<Void>empty()
                         : tenantJobs.cancelIfUnfinished(tenantId, subscription.jobId())))
-                .then(Mono.fromSupplier(() -> {
+                .then(Mono.fromRunnable(() -> {
                     active.forget(subscription);
                     log.info("Subscription {} of tenant {} removed", subscriptionId, tenantId);
-                    return ResponseEntity.noContent().build();
                 }));
-    }
-
-    private ResponseEntity<?> created(Subscription subscription) {
-        URI location = properties.publicUrl("/api/v1/subscriptions/" + subscription.subscriptionId());
-        Map<String, Object> body = describe(subscription);
-        body.put("state", "active");
-        return ResponseEntity.created(location).body(body);
-    }
-
-    private Map<String, Object> describe(Subscription subscription) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("subscriptionId", subscription.subscriptionId());
-        body.put("kind", subscription.kind().name().toLowerCase(java.util.Locale.ROOT));
-        body.put("operation", subscription.target());
-        if (subscription.jobId() != null) {
-            body.put("jobId", subscription.jobId());
-            body.put("jobStatusUrl", properties.publicUrl("/api/v1/jobs/" + subscription.jobId()));
-        }
-        body.put("callbackHost", subscription.callbackHost());
-        body.put("createdAt", subscription.createdAt());
-        return body;
-    }
-
-    private static Map<String, Object> describe(DeliveryAttempted attempt) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("deliveryId", attempt.deliveryId());
-        body.put("attempt", attempt.attempt());
-        body.put("at", attempt.at());
-        body.put("outcome", attempt.outcome().name().toLowerCase(java.util.Locale.ROOT));
-        if (attempt.statusCode() != null) {
-            body.put("statusCode", attempt.statusCode());
-        }
-        if (attempt.error() != null) {
-            body.put("error", attempt.error());
-        }
-        body.put("latencyMs", attempt.latencyMillis());
-        if (attempt.nextAttemptAt() != null) {
-            body.put("nextAttemptAt", attempt.nextAttemptAt());
-        }
-        return body;
-    }
-
-    private static boolean isGone(DeliveryLog log) {
-        return log.attempts().stream().anyMatch(a -> a.outcome() == io.flowgate.contracts.DeliveryOutcome.GONE);
     }
 
     private Subscription existing(String tenantId, String subscriptionId) {
         if (!JobIds.isWellFormed(subscriptionId)) {
-            throw notFound();
+            throw FlowgateProblem.subscriptionNotFound();
         }
-        return findOrUnavailable(tenantId, subscriptionId).orElseThrow(SubscriptionService::notFound);
-    }
-
-    private static FlowgateProblem notFound() {
-        return new FlowgateProblem(
-                404,
-                ProblemTypes.SUBSCRIPTION_NOT_FOUND,
-                "Subscription not found",
-                "There is no such subscription for this tenant.");
+        return findOrUnavailable(tenantId, subscriptionId).orElseThrow(FlowgateProblem::subscriptionNotFound);
     }
 
     private Optional<Subscription> findOrUnavailable(String tenantId, String subscriptionId) {

@@ -100,16 +100,11 @@ class TenantGate implements WebFilter {
             return refuse(
                     exchange,
                     "rate",
-                    new FlowgateProblem(
-                            429,
-                            ProblemTypes.RATE_LIMITED,
-                            "Too many requests",
+                    FlowgateProblem.rateLimited(
                             "The tenant's request rate of " + quotas.requestsPerSecond()
                                     + " per second (burst " + quotas.burst() + ") is used up; retry after the"
                                     + " Retry-After interval.",
-                            roundUp(wait),
-                            java.util.Map.of(),
-                            null));
+                            roundUp(wait)));
         }
         long maxBody = Objects.requireNonNull(quotas.maxBodyBytes());
         long length = exchange.getRequest().getHeaders().getContentLength();
@@ -121,12 +116,10 @@ class TenantGate implements WebFilter {
     }
 
     private static FlowgateProblem tooLarge(long length, long maxBody) {
-        return new FlowgateProblem(
-                413,
-                ProblemTypes.PAYLOAD_TOO_LARGE,
-                "Payload too large",
+        return FlowgateProblem.payloadTooLarge(
                 (length >= 0 ? "The request body has " + length + " bytes; " : "The request body is too large; ")
-                        + "the tenant's limit is " + maxBody + " bytes.");
+                        + "the tenant's limit is " + maxBody + " bytes.",
+                null);
     }
 
     private static Duration roundUp(Duration wait) {
@@ -150,7 +143,7 @@ class TenantGate implements WebFilter {
         exchange.getResponse()
                 .getHeaders()
                 .set(HttpHeaders.WWW_AUTHENTICATE, BearerChallenge.of("insufficient_scope", detail));
-        return refuse(exchange, reason, new FlowgateProblem(403, ProblemTypes.TENANT_NOT_ACTIVE, "Forbidden", detail));
+        return refuse(exchange, reason, FlowgateProblem.tenantNotActive(detail));
     }
 
     /** Stops a body without a declared length once it passes the tenant's limit. */
