@@ -68,12 +68,16 @@ class FaultSystemTests {
                                 .asInt()
                         > 0);
 
+        AsyncPatternClient.Answer whileDown;
         stack.stopWorker();
-        var whileDown = client.get(location);
+        try {
+            whileDown = client.get(location);
+        } finally {
+            stack.startWorker(); // the shared stack's worker is back whatever happened
+        }
         assertThat(whileDown.status().value())
                 .as("the job is not lost or failed")
                 .isEqualTo(202);
-        stack.startWorker();
 
         var done = client.followToCompletion(whileDown, Duration.ofSeconds(60));
         assertThat(done.status().value()).isEqualTo(200);
@@ -83,16 +87,17 @@ class FaultSystemTests {
     @Test
     void aJobWhoseWorkerIsKilledOutrightRunsAgainAndFinishes() throws Exception {
         stack.stopWorker();
-        // Only a worker in its own process can be killed for real (SIGKILL: no hand-over, no
-        // commit, no leaving the group). A short session timeout lets the group notice quickly.
-        Process doomed = new ProcessBuilder(stack.workerProcessCommand(
-                        System.getProperty("java.class.path"),
-                        "--spring.kafka.consumer.properties.session.timeout.ms=6000",
-                        "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"))
-                .redirectErrorStream(true)
-                .redirectOutput(new java.io.File("target/killed-worker.log"))
-                .start();
+        Process doomed = null;
         try {
+            // Only a worker in its own process can be killed for real (SIGKILL: no hand-over, no
+            // commit, no leaving the group). A short session timeout lets the group notice quickly.
+            doomed = new ProcessBuilder(stack.workerProcessCommand(
+                            System.getProperty("java.class.path"),
+                            "--spring.kafka.consumer.properties.session.timeout.ms=6000",
+                            "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(new java.io.File("target/killed-worker.log"))
+                    .start();
             URI location = submitAsync("{\"seconds\":5}");
             var client = new AsyncPatternClient(contoso);
             await().atMost(Duration.ofSeconds(90))
@@ -112,7 +117,9 @@ class FaultSystemTests {
             assertThat(done.status().value()).isEqualTo(200);
             assertThat(JSON.readTree(done.body())).isEqualTo(JSON.readTree("{\"seconds\":5}"));
         } finally {
-            doomed.destroyForcibly();
+            if (doomed != null) {
+                doomed.destroyForcibly();
+            }
             if (stack.worker() == null) {
                 stack.startWorker();
             }
@@ -160,8 +167,14 @@ class FaultSystemTests {
                 .until(() -> client.get(location).status().value() == 200);
         String before = client.get(location).body();
 
-        stack.stopApi();
-        stack.startApi();
+        try {
+            stack.stopApi();
+            stack.startApi();
+        } finally {
+            if (stack.api() == null) {
+                stack.startApi(); // the shared stack's API is back whatever happened
+            }
+        }
 
         // While the fresh view restores, a poll may get 202 (never 404); then the same final answer.
         // Every answer is kept, so a 404 on the way fails the test instead of being polled past.

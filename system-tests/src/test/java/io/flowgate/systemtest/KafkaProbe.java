@@ -33,6 +33,44 @@ final class KafkaProbe {
     }
 
     /**
+     * Waits until consumer group {@code group} has finished with every record written so far to the
+     * topics whose names start with {@code topicPrefix}: its committed offsets reach the end offsets
+     * of this moment. The consumers commit out of order (only below the oldest unfinished record), so
+     * this is the positive proof that each of those records was taken and dealt with, delivered or
+     * dropped, instead of a wait that merely sees nothing happen.
+     */
+    static void awaitConsumed(LocalStack stack, String group, String topicPrefix, Duration within) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                        Map.of("bootstrap.servers", stack.bootstrapServers()));
+                var consumer = consumer(stack, null)) {
+            List<TopicPartition> partitions = new java.util.ArrayList<>();
+            for (String topic : admin.listTopics().names().get()) {
+                if (topic.startsWith(topicPrefix)) {
+                    partitions.addAll(partitions(consumer, topic));
+                }
+            }
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            org.awaitility.Awaitility.await()
+                    .atMost(within)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        var committed = admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        return ends.entrySet().stream()
+                                .allMatch(end -> end.getValue() == 0
+                                        || (committed.get(end.getKey()) != null
+                                                && committed.get(end.getKey()).offset() >= end.getValue()));
+                    });
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * The latest record of each of {@code keys} in {@code topic} (empty when the latest is a
      * tombstone), reading the topic to its end.
      */

@@ -34,6 +34,9 @@ class WebhookActionSystemTests {
     private static final String SUM = """
             {"expression":"$sum(items.price)","document":{"items":[{"price":2},{"price":3.5}]}}""";
     private static final Duration WITHIN = Duration.ofSeconds(30);
+    private static final String DISPATCHER_GROUP = "flowgate-dispatcher";
+    /** flowgate.callbacks.v1 and its retry tiers. */
+    private static final String CALLBACK_TOPICS = "flowgate.callbacks.";
 
     private static LocalStack stack;
     private static WebTestClient api;
@@ -93,6 +96,8 @@ class WebhookActionSystemTests {
         assertThat(attempt.get("outcome").asString()).isEqualTo("delivered");
         assertThat(attempt.get("statusCode").asInt()).isEqualTo(200);
         assertThat(attempt.get("attempt").asInt()).isEqualTo(1);
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(path)).as("called back once").hasSize(1);
 
         var read = Subscriptions.get(contoso, location.getPath());
         assertThat(read.getStatus().value()).isEqualTo(200);
@@ -181,13 +186,13 @@ class WebhookActionSystemTests {
                                         Subscriptions.get(contoso, subscription).getResponseBody())
                                 .get("state")
                                 .asString()));
-        // Longer than the whole retry schedule: no second attempt comes.
-        await().during(Duration.ofMillis(2500))
-                .atMost(Duration.ofSeconds(5))
-                .until(() -> receiver.calls(path).size() == 1);
-        assertThat(Subscriptions.deliveries(contoso, subscription))
-                .extracting(a -> a.get("outcome").asString())
-                .containsExactly("gone");
+        // Every callback record written so far, retries included, has been dealt with: had a retry
+        // been scheduled, it would have been attempted before its offset was committed.
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(path)).hasSize(1);
+        List<JsonNode> log = Subscriptions.deliveries(contoso, subscription);
+        assertThat(log).extracting(a -> a.get("outcome").asString()).containsExactly("gone");
+        assertThat(log.getFirst().has("nextAttemptAt")).isFalse();
     }
 
     @Test
@@ -201,9 +206,9 @@ class WebhookActionSystemTests {
         JsonNode attempt = Subscriptions.deliveries(contoso, subscription).getFirst();
         assertThat(attempt.get("outcome").asString()).isEqualTo("dead_lettered");
         assertThat(attempt.get("error").asString()).contains("400");
-        await().during(Duration.ofMillis(1500))
-                .atMost(Duration.ofSeconds(4))
-                .until(() -> receiver.calls(path).size() == 1);
+        assertThat(attempt.has("nextAttemptAt")).isFalse();
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(path)).hasSize(1);
     }
 
     @Test
@@ -320,9 +325,9 @@ class WebhookActionSystemTests {
 
         assertThat(Subscriptions.delete(contoso, subscription)).isEqualTo(204);
         int seen = receiver.calls(path).size();
-        await().during(Duration.ofMillis(2500))
-                .atMost(Duration.ofSeconds(5))
-                .until(() -> receiver.calls(path).size() == seen);
+        // The pending retry was read and dropped: every callback record is dealt with, and no call came.
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(path)).hasSize(seen);
         assertThat(seen).isLessThanOrEqualTo(2); // at most an attempt that had started before the answer
         assertThat(Subscriptions.get(contoso, subscription).getStatus().value()).isEqualTo(404);
         assertThat(Subscriptions.delete(contoso, subscription)).isEqualTo(204);
@@ -343,9 +348,15 @@ class WebhookActionSystemTests {
                                 .getStatus()
                                 .value()
                         == 409);
-        await().during(Duration.ofSeconds(2))
-                .atMost(Duration.ofSeconds(4))
-                .until(() -> receiver.calls(path).isEmpty());
+        // The cancelled job's callback was written, and the dispatcher has dealt with it (dropped,
+        // the subscription being gone): it never reached the receiver.
+        String subscriptionId = subscription.substring(subscription.lastIndexOf('/') + 1);
+        await().atMost(WITHIN)
+                .until(() -> KafkaProbe.latest(stack, Topics.CALLBACKS, List.of(subscriptionId))
+                        .getOrDefault(subscriptionId, Optional.empty())
+                        .isPresent());
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(path)).isEmpty();
     }
 
     @Test
@@ -357,16 +368,24 @@ class WebhookActionSystemTests {
 
         stack.stopDispatcher();
         String waiting = Subscriptions.unique("restart-new");
+        java.time.Instant restarted;
         try {
-            Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(waiting, "x"), SUM);
-            await().during(Duration.ofSeconds(1))
-                    .atMost(Duration.ofSeconds(3))
-                    .until(() -> receiver.calls(waiting).isEmpty());
+            String waitingSubscription =
+                    Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(waiting, "x"), SUM);
+            // The job ends and its callback waits in Kafka while no dispatcher runs.
+            String id = waitingSubscription.substring(waitingSubscription.lastIndexOf('/') + 1);
+            await().atMost(WITHIN)
+                    .until(() -> KafkaProbe.latest(stack, Topics.CALLBACKS, List.of(id))
+                            .getOrDefault(id, Optional.empty())
+                            .isPresent());
         } finally {
+            restarted = java.time.Instant.now();
             stack.startDispatcher();
         }
         receiver.await(flaky, 2, WITHIN);
-        receiver.await(waiting, 1, WITHIN);
+        assertThat(receiver.await(waiting, 1, WITHIN).getFirst().at())
+                .as("delivered by the restarted dispatcher")
+                .isAfterOrEqualTo(restarted);
         assertThat(receiver.calls(flaky).get(1).header("webhook-id"))
                 .isEqualTo(receiver.calls(flaky).get(0).header("webhook-id"));
     }
@@ -508,9 +527,10 @@ class WebhookActionSystemTests {
                 .mapToObj(i -> Subscriptions.unique("burst"))
                 .toList();
         Map<String, String> jobOf = new java.util.concurrent.ConcurrentHashMap<>();
+        List<java.util.concurrent.Future<?>> subscribes = new ArrayList<>();
         try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (String path : paths) {
-                threads.submit(() -> {
+                subscribes.add(threads.submit(() -> {
                     var created = Subscriptions.subscribe(token, "jsonata-transform", receiver.url(path, "x"), SUM);
                     assertThat(created.getStatus().value()).isEqualTo(201);
                     jobOf.put(
@@ -519,12 +539,20 @@ class WebhookActionSystemTests {
                                     .get("jobId")
                                     .asString());
                     return null;
-                });
+                }));
             }
+        }
+        for (var subscribe : subscribes) {
+            subscribe.get(); // an assertion that failed in a task fails the test here
         }
         assertThat(jobOf).hasSize(20);
         for (String path : paths) {
-            List<Receiver.Call> calls = receiver.await(path, 1, WITHIN);
+            receiver.await(path, 1, WITHIN);
+        }
+        // Every callback record is dealt with: a duplicate would have arrived by now.
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        for (String path : paths) {
+            List<Receiver.Call> calls = receiver.calls(path);
             assertThat(calls).hasSize(1);
             assertThat(Subscriptions.json(calls.getFirst().body()).get("jobId").asString())
                     .isEqualTo(jobOf.get(path));
@@ -543,6 +571,7 @@ class WebhookActionSystemTests {
         String later = Subscriptions.unique("offboarded-running");
         Subscriptions.subscribed(token, "delay", receiver.url(later, "x"), "{\"seconds\":3}");
         receiver.await(failing, 1, WITHIN);
+        long droppedBefore = droppedJobs();
 
         var purge = admin.offboard(tenant)
                 .expectStatus()
@@ -555,10 +584,12 @@ class WebhookActionSystemTests {
                         .asInt())
                 .isEqualTo(2);
         int seen = receiver.calls(failing).size();
-        await().during(Duration.ofSeconds(4))
-                .atMost(Duration.ofSeconds(6))
-                .until(() -> receiver.calls(failing).size() == seen
-                        && receiver.calls(later).isEmpty());
+        // The running job ended and was dropped (no status, no callback), and every pending retry was
+        // dealt with: nothing more reached either receiver.
+        await().atMost(WITHIN).until(() -> droppedJobs() > droppedBefore);
+        KafkaProbe.awaitConsumed(stack, DISPATCHER_GROUP, CALLBACK_TOPICS, WITHIN);
+        assertThat(receiver.calls(failing)).hasSize(seen);
+        assertThat(receiver.calls(later)).isEmpty();
         String id = subscription.substring(subscription.lastIndexOf('/') + 1);
         assertThat(KafkaProbe.latest(stack, Topics.SUBSCRIPTIONS, List.of(id)).get(id))
                 .isEmpty();
@@ -590,5 +621,18 @@ class WebhookActionSystemTests {
                 latencies.stream().map(Duration::toMillis).toList());
         // Waiting behind the noisy tenant would cost at least its receiver's 2 s response timeout.
         assertThat(latencies).allMatch(d -> d.compareTo(Duration.ofSeconds(2)) < 0);
+    }
+
+    /** Jobs the worker dropped because their tenant was offboarded (not run, or nothing written at their end). */
+    private static long droppedJobs() {
+        return stack
+                .worker()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .find("flowgate.worker.jobs")
+                .tag("outcome", "dropped")
+                .timers()
+                .stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count)
+                .sum();
     }
 }

@@ -142,7 +142,12 @@ class JobRunner {
                 deadline = deadlines.schedule(() -> run.stop(StopReason.EXPIRED), untilDeadline, TimeUnit.MILLISECONDS);
                 end = runHandler(run);
             }
-            if (end != null) {
+            if (end != null && tenants.isOffboarded(job.tenantId())) {
+                // Offboarded while it ran: its statuses were purged; write neither status nor callback.
+                log.info("Job {} dropped at its end: its tenant was offboarded", job.jobId());
+                outcome = "dropped";
+                onFinished.run();
+            } else if (end != null) {
                 Thread.interrupted();
                 end = writeFinal(run, end);
                 outcome = end.state().name().toLowerCase(Locale.ROOT);
