@@ -46,8 +46,8 @@ public final class LocalStack implements AutoCloseable {
 
     private final Ports ports;
     private final Map<String, Object> overrides;
-    private EmbeddedKafkaKraftBroker broker;
-    private LocalIssuer issuer;
+    private final EmbeddedKafkaKraftBroker broker;
+    private final LocalIssuer issuer;
     private final List<ConfigurableApplicationContext> others = new ArrayList<>();
     private @Nullable ConfigurableApplicationContext api;
     private int apiPort;
@@ -56,9 +56,19 @@ public final class LocalStack implements AutoCloseable {
 
     private final Map<String, Object> webhooks = ServiceSettings.webhooks();
 
+    /** Starts the broker and the token issuer; the services are started one by one. */
     private LocalStack(Ports ports, Map<String, Object> overrides) {
         this.ports = ports;
         this.overrides = overrides;
+        this.broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, ports.partitions())
+                .kafkaPorts(ports.kafka())
+                .brokerProperties(Map.of(
+                        "transaction.state.log.replication.factor", "1",
+                        "transaction.state.log.min.isr", "1",
+                        "offsets.topic.replication.factor", "1",
+                        "group.initial.rebalance.delay.ms", "0"));
+        broker.afterPropertiesSet();
+        this.issuer = LocalIssuer.start(ports.issuer(), DemoTenants.clients());
     }
 
     /**
@@ -68,23 +78,10 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Ports ports, Map<String, Object> overrides) {
         LocalStack stack = new LocalStack(ports, overrides);
-        stack.startInfrastructure();
         stack.startWorker();
         stack.startApi();
         stack.startDispatcher();
         return stack;
-    }
-
-    private void startInfrastructure() {
-        broker = (EmbeddedKafkaKraftBroker) new EmbeddedKafkaKraftBroker(1, ports.partitions())
-                .kafkaPorts(ports.kafka())
-                .brokerProperties(Map.of(
-                        "transaction.state.log.replication.factor", "1",
-                        "transaction.state.log.min.isr", "1",
-                        "offsets.topic.replication.factor", "1",
-                        "group.initial.rebalance.delay.ms", "0"));
-        broker.afterPropertiesSet();
-        issuer = LocalIssuer.start(ports.issuer(), DemoTenants.clients());
     }
 
     /** The broker's bootstrap servers. */

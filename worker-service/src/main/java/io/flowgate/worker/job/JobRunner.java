@@ -186,7 +186,10 @@ class JobRunner {
                                     "Result cannot be stored",
                                     422,
                                     "The job finished, but its outcome cannot be stored: "
-                                            + e.getCause().getClass().getSimpleName() + "."),
+                                            + (e.getCause() != null ? e.getCause() : e)
+                                                    .getClass()
+                                                    .getSimpleName()
+                                            + "."),
                             clock.instant());
             writer.writeFinal(run.job(), failed, run::isHandedOver);
             return failed;
@@ -231,7 +234,7 @@ class JobRunner {
                                     PROBLEM + "invalid-input",
                                     "Invalid input",
                                     400,
-                                    e.getMessage(),
+                                    String.valueOf(e.getMessage()),
                                     e.errors().isEmpty() ? null : e.errors()),
                             clock.instant());
         } catch (Exception | StackOverflowError e) {

@@ -1,6 +1,7 @@
 package io.flowgate.worker.operation;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /** The job's input cannot be processed (a bad expression, malformed CSV...): the caller's fault. */
@@ -12,7 +13,7 @@ public class InvalidOperationInput extends Exception {
         this(message, List.of(), null);
     }
 
-    public InvalidOperationInput(String message, List<JsonNode> errors, Throwable cause) {
+    public InvalidOperationInput(String message, List<JsonNode> errors, @Nullable Throwable cause) {
         super(message, cause);
         this.errors = List.copyOf(errors);
     }

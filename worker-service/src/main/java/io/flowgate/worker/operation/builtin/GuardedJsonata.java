@@ -178,6 +178,7 @@ final class GuardedJsonata {
             return linear.matcher(new StoppableChars(input, context));
         }
 
+        @Nullable
         Object match(List<?> args) {
             String str = (String) args.get(0);
             if (str == null) {
@@ -200,6 +201,7 @@ final class GuardedJsonata {
             return result;
         }
 
+        @Nullable
         Object contains(List<?> args) {
             String str = (String) args.get(0);
             if (str == null) {
@@ -209,6 +211,7 @@ final class GuardedJsonata {
             return token instanceof Pattern p ? matcher(p, str).find() : str.contains((String) token);
         }
 
+        @Nullable
         Object replace(List<?> args) throws Throwable {
             String str = (String) args.get(0);
             if (str == null) {
@@ -272,6 +275,7 @@ final class GuardedJsonata {
             return out.append(str, from, str.length()).toString();
         }
 
+        @Nullable
         Object split(List<?> args) {
             String str = (String) args.get(0);
             if (str == null) {
@@ -312,7 +316,7 @@ final class GuardedJsonata {
             return parts;
         }
 
-        private static Integer limit(List<?> args, int index, String error) {
+        private static @Nullable Integer limit(List<?> args, int index, String error) {
             Object value = args.size() > index ? args.get(index) : null;
             if (value == null) {
                 return null;
