@@ -32,7 +32,10 @@ public record JobStatus(
         Instant createdAt,
         Instant updatedAt) {
 
-    /** The first status of every job, written with the job in one transaction. */
+    /**
+     * The first status of every job. It is not written: the API's status view derives it from the job
+     * record itself (one record per command, docs/decisions.md).
+     */
     public static JobStatus accepted(JobSubmitted job) {
         return new JobStatus(
                 job.tenantId(),
@@ -64,7 +67,7 @@ public record JobStatus(
                 request.requestedAt());
     }
 
-    /** This job in {@code state} at {@code now}, with progress, result and error cleared. */
+    /** This job in {@code state} at {@code now}: progress kept, message, result and error cleared. */
     public JobStatus next(JobState state, Instant now) {
         return new JobStatus(
                 tenantId, jobId, operation, state, progress, null, null, null, requestHash, createdAt, now);

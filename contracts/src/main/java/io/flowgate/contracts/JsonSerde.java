@@ -72,7 +72,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     @Override
-    public byte[] serialize(String topic, T data) {
+    public byte @Nullable [] serialize(String topic, @Nullable T data) {
         if (data == null) {
             return null;
         }
@@ -83,7 +83,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     }
 
     @Override
-    public T deserialize(String topic, byte[] data) {
+    public @Nullable T deserialize(String topic, byte @Nullable [] data) {
         if (data == null) {
             return null;
         }

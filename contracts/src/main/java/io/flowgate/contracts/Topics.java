@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Every topic Flowgate uses, as typed descriptors (ARCHITECTURE.md, "Kafka is the only stateful dependency"). */
+/** Every topic Flowgate uses, as typed descriptors (docs/architecture.md, "Who writes and reads what"). */
 public final class Topics {
 
     private static final Map<String, String> DELETE = Map.of("cleanup.policy", "delete");

@@ -58,7 +58,12 @@ public final class ConsumedOffsets {
         }
         try {
             consumer.commitSync(commit);
-            commit.forEach((partition, offset) -> partitions.get(partition).committed(offset.offset()));
+            commit.forEach((partition, offset) -> {
+                PartitionOffsets tracker = partitions.get(partition);
+                if (tracker != null) {
+                    tracker.committed(offset.offset());
+                }
+            });
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {

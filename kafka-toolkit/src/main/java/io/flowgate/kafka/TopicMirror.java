@@ -11,9 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -74,7 +72,7 @@ public final class TopicMirror<V> implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Short, for the barrier: a read-committed fetch the broker holds open (a transaction still
         // open on the partition) delays the barrier behind it. Kafka's default (500 ms) made barriers
-        // under load 4 times slower and halved an idle stack's CPU; measured in decisions.md.
+        // under load 4 times slower and halved an idle stack's CPU; measured in docs/decisions.md.
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + System.identityHashCode(this));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -119,24 +117,8 @@ public final class TopicMirror<V> implements AutoCloseable {
     }
 
     /**
-     * Waits until every record committed to the topic before this call has been handed over.
-     *
-     * @return false when that did not happen within {@code timeout} (Kafka unreachable, say)
-     */
-    public boolean sync(Duration timeout) throws InterruptedException {
-        CompletableFuture<Void> done = syncAsync();
-        try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            done.cancel(false);
-            return false;
-        }
-    }
-
-    /**
-     * Like {@link #sync(Duration)} without waiting: completes once every record committed before
-     * this call has been handed over. Cancelling it withdraws the request.
+     * The read barrier for the whole topic: completes once every record committed before this call
+     * has been handed over. Cancelling it withdraws the request.
      */
     public CompletableFuture<Void> syncAsync() {
         return request(null);

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The webhook action (PROTOCOL.md rules 13-16) end to end: subscribe over HTTP, the job runs, the
+ * The webhook action (docs/callbacks.md) end to end: subscribe over HTTP, the job runs, the
  * dispatcher calls a real HTTP receiver back. The stack's retry schedule is shortened to 200, 400 and
  * 800 ms (4 attempts) and its response timeout to 2 s (see {@link SharedStack}).
  */

@@ -81,11 +81,6 @@ public final class TenantDirectory implements AutoCloseable {
         return mirror.awaitCaughtUp(timeout);
     }
 
-    /** A read barrier: see {@link TopicMirror#sync}. */
-    public boolean sync(Duration timeout) throws InterruptedException {
-        return mirror.sync(timeout);
-    }
-
     /** The read barrier for one tenant's record, without waiting: see {@link TopicMirror#syncAsync(String)}. */
     public CompletableFuture<Void> syncAsync(String tenantId) {
         return mirror.syncAsync(tenantId);

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Which callback URLs Flowgate accepts and calls (PROTOCOL.md rule 27): absolute https URLs (plain
+ * Which callback URLs Flowgate accepts and calls (docs/callbacks.md, "SSRF protection"): absolute https URLs (plain
  * http only when configured, for a developer's machine) whose host matches the allow-list, with no
  * user info; a host written as an IP address must also pass the {@link AddressRules}. Names are
  * resolved and checked again at connect time by the dispatcher.

@@ -84,7 +84,7 @@ class DeadLetters {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.getOrDefault(p, 0L))) {
                 for (ConsumerRecord<String, CallbackDeadLettered> record : consumer.poll(POLL)) {
                     CallbackDeadLettered dead = record.value();
                     if (dead != null && !tenants.isOffboarded(dead.callback().tenantId()) && filter.test(dead)) {

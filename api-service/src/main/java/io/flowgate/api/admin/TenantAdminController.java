@@ -105,10 +105,13 @@ class TenantAdminController {
         Instant now = clock.instant();
         TenantRegistration current = registry.find(tenantId).orElse(null);
         boolean created = current == null || current.status() == TenantStatus.OFFBOARDED;
-        TenantRegistration next = created
-                ? new TenantRegistration(tenantId, TenantStatus.ACTIVE, plan, quotas, now, now, by(operator))
-                : new TenantRegistration(
-                        tenantId, current.status(), plan, quotas, current.registeredAt(), now, by(operator));
+        TenantRegistration next;
+        if (current == null || created) {
+            next = new TenantRegistration(tenantId, TenantStatus.ACTIVE, plan, quotas, now, now, by(operator));
+        } else {
+            next = new TenantRegistration(
+                    tenantId, current.status(), plan, quotas, current.registeredAt(), now, by(operator));
+        }
         return registry.save(next).map(saved -> {
             log.info(
                     "Tenant {} {} by operator {} (plan {})",
@@ -211,7 +214,7 @@ class TenantAdminController {
 
     private static String by(Jwt operator) {
         String oid = operator.getClaimAsString("oid");
-        return oid != null ? oid : operator.getSubject();
+        return oid != null ? oid : java.util.Objects.requireNonNullElse(operator.getSubject(), "unknown");
     }
 
     private static void checkTenantId(String tenantId) {

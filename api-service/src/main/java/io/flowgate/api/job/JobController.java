@@ -20,8 +20,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The standard action and the asynchronous polling action (PROTOCOL.md rules 1-12):
- * submit, poll and cancel a job.
+ * The standard action and the asynchronous polling action (docs/api.md): submit, poll
+ * and cancel a job.
  */
 @RestController
 public class JobController {

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A tombstone in {@code flowgate.job-status} removes a job (offboarding writes them), and records of
  * an offboarded tenant are dropped, so a late worker report cannot bring a purged job back.
  *
- * <p>Two rules make poll answers stable (ARCHITECTURE.md invariant 6): the first terminal status of a
+ * <p>Two rules make poll answers stable (docs/architecture.md, api-service): the first terminal status of a
  * job wins and is never replaced (a late worker retry or a cancel racing a success cannot change a
  * final answer), and an entry is purged only once its retention has passed.
  */
@@ -102,6 +102,8 @@ final class JobStatusTopology {
         private final Duration purgeEvery;
         private final Listener listener;
         private final Predicate<String> offboarded;
+
+        @SuppressWarnings("NullAway.Init") // set by init(), which Kafka Streams calls before process()
         private KeyValueStore<String, JobStatus> store;
 
         StatusProcessor(Duration retention, Duration purgeEvery, Listener listener, Predicate<String> offboarded) {

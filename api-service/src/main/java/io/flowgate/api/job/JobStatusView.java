@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  *
  * <p>The Kafka Streams store is the source of truth. Jobs this replica accepted in the last
  * {@code acceptedGrace} are also kept in memory until the store has caught up, so a status URL
- * works the instant it is handed out (PROTOCOL.md rule 9).
+ * works the instant it is handed out (docs/api.md, GET /api/v1/jobs/{jobId}).
  */
 @Component
 class JobStatusView {

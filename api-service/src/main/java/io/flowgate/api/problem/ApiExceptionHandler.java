@@ -1,6 +1,7 @@
 package io.flowgate.api.problem;
 
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -116,7 +117,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return false;
     }
 
-    private static String firstLine(String message) {
+    private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "";
         }

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes subscriptions. A subscription and its job go in one Kafka transaction (ARCHITECTURE.md
- * invariant 1): readers, which all read committed records only, see both or neither, so no job runs
+ * Writes subscriptions. A subscription and its job go in one Kafka transaction (docs/callbacks.md,
+ * "The webhook action, step by step"): readers, which all read committed records only, see both or neither, so no job runs
  * whose callback has nowhere to go and no subscription waits for a job that was never queued.
  * Subscribes that arrive together share a transaction ({@link GroupCommit}): the transaction, not
  * the records, is what costs (docs/performance.md).

@@ -28,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-/** The webhook action (PROTOCOL.md rules 13-16): subscribe, read, list attempts, unsubscribe. */
+/** The webhook action (docs/callbacks.md): subscribe, read, list attempts, unsubscribe. */
 @RestController
 class SubscriptionController {
 

@@ -86,7 +86,8 @@ class SubscriptionService {
         try {
             callback = policy.check(callbackUrl);
         } catch (CallbackUrlPolicy.Refused e) {
-            throw new InvalidRequest(ProblemTypes.CALLBACK_URL_NOT_ALLOWED, "Callback URL not allowed", e.getMessage());
+            throw new InvalidRequest(
+                    ProblemTypes.CALLBACK_URL_NOT_ALLOWED, "Callback URL not allowed", String.valueOf(e.getMessage()));
         }
         JsonNode input = body.has("input") ? body.get("input") : JsonNodeFactory.instance.objectNode();
         String subscriptionId = ids.idempotent(tenantId, "subscription\n" + operation + "\n" + callbackUrl);

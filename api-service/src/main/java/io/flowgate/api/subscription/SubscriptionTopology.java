@@ -75,7 +75,11 @@ final class SubscriptionTopology {
 
         private final Listener listener;
         private final Predicate<String> offboarded;
+
+        @SuppressWarnings("NullAway.Init") // set by init(), which Kafka Streams calls before process()
         private KeyValueStore<String, Subscription> subscriptions;
+
+        @SuppressWarnings("NullAway.Init")
         private KeyValueStore<String, DeliveryLog> deliveries;
 
         SubscriptionProcessor(Listener listener, Predicate<String> offboarded) {

@@ -1,4 +1,4 @@
-/** The webhook action (PROTOCOL.md rules 13-16 and 27): subscribe, read, unsubscribe, delivery attempts. */
+/** The webhook action (docs/callbacks.md): subscribe, read, unsubscribe, delivery attempts. */
 @NullMarked
 package io.flowgate.api.subscription;
 

@@ -9,6 +9,7 @@ import io.flowgate.tenancy.TenantDirectory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -64,7 +65,11 @@ public class TenantRegistry {
 
     private TenantQuotas planQuotas(String plan) {
         TenantProperties.Plan found = properties.plan(plan);
-        return (found != null ? found : properties.plan(properties.defaultPlan())).quotas();
+        if (found == null) {
+            found = Objects.requireNonNull(
+                    properties.plan(properties.defaultPlan()), "the default plan is always configured");
+        }
+        return found.quotas();
     }
 
     /** Whether {@code plan} is configured. */

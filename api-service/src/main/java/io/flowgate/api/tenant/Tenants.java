@@ -1,5 +1,6 @@
 package io.flowgate.api.tenant;
 
+import java.util.Objects;
 import org.springframework.security.oauth2.jwt.Jwt;
 
 /** The tenant of a request is the {@code tid} claim of its validated token. */
@@ -7,7 +8,7 @@ public final class Tenants {
 
     /** The tenant id of a validated token (the issuer check guarantees it is present). */
     public static String of(Jwt token) {
-        return token.getClaimAsString("tid");
+        return Objects.requireNonNull(token.getClaimAsString("tid"), "a validated token has a tid claim");
     }
 
     private Tenants() {}

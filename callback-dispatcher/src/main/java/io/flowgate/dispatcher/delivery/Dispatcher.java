@@ -180,8 +180,7 @@ public final class Dispatcher implements AutoCloseable {
                     clock.instant(),
                     0,
                     null,
-                    "the callback cannot be kept for a retry ("
-                            + e.getCause().getClass().getSimpleName() + ")");
+                    "the callback cannot be kept for a retry (" + causeName(e) + ")");
         }
     }
 
@@ -271,8 +270,7 @@ public final class Dispatcher implements AutoCloseable {
                             start,
                             latency,
                             retry.status(),
-                            "the callback cannot be kept for a retry ("
-                                    + e.getCause().getClass().getSimpleName() + "): " + retry.reason());
+                            "the callback cannot be kept for a retry (" + causeName(e) + "): " + retry.reason());
                     return;
                 }
                 meters.counter("flowgate.dispatcher.retries.scheduled", "tier", tier.name())
@@ -462,5 +460,9 @@ public final class Dispatcher implements AutoCloseable {
         CallbackFailed(String reason) {
             super(reason, null, false, false);
         }
+    }
+
+    private static String causeName(Throwable e) {
+        return (e.getCause() != null ? e.getCause() : e).getClass().getSimpleName();
     }
 }

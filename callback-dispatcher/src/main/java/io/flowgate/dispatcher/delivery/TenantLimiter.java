@@ -75,6 +75,9 @@ final class TenantLimiter {
         Runnable next;
         synchronized (lanes) {
             Lane lane = lanes.get(tenantId);
+            if (lane == null) {
+                return; // not this limiter's task: nothing to hand on
+            }
             next = lane.waiting.poll();
             if (next == null) {
                 lane.running--;

@@ -13,7 +13,7 @@ import java.util.Objects;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The callback of a webhook action's job (PROTOCOL.md rule 14). */
+/** The callback of a webhook action's job (docs/callbacks.md, "What a callback looks like"). */
 final class Callbacks {
 
     private Callbacks() {}
