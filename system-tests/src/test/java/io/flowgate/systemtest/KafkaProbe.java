@@ -34,18 +34,18 @@ final class KafkaProbe {
 
     /**
      * Waits until consumer group {@code group} has finished with every record written so far to the
-     * topics whose names start with {@code topicPrefix}: its committed offsets reach the end offsets
+     * topics whose names match {@code topics}: its committed offsets reach the end offsets
      * of this moment. The consumers commit out of order (only below the oldest unfinished record), so
      * this is the positive proof that each of those records was taken and dealt with, delivered or
      * dropped, instead of a wait that merely sees nothing happen.
      */
-    static void awaitConsumed(LocalStack stack, String group, String topicPrefix, Duration within) {
+    static void awaitConsumed(LocalStack stack, String group, String topics, Duration within) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                         Map.of("bootstrap.servers", stack.bootstrapServers()));
                 var consumer = consumer(stack, null)) {
             List<TopicPartition> partitions = new java.util.ArrayList<>();
             for (String topic : admin.listTopics().names().get()) {
-                if (topic.startsWith(topicPrefix)) {
+                if (topic.matches(topics)) {
                     partitions.addAll(partitions(consumer, topic));
                 }
             }

@@ -35,8 +35,8 @@ class WebhookActionSystemTests {
             {"expression":"$sum(items.price)","document":{"items":[{"price":2},{"price":3.5}]}}""";
     private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final String DISPATCHER_GROUP = "flowgate-dispatcher";
-    /** flowgate.callbacks.v1 and its retry tiers. */
-    private static final String CALLBACK_TOPICS = "flowgate.callbacks.";
+    /** flowgate.callbacks.v1 and its retry tiers (not the dead letters: the dispatcher does not read those). */
+    private static final String CALLBACK_TOPICS = "flowgate\\.callbacks\\.(v1|retry-.*)";
 
     private static LocalStack stack;
     private static WebTestClient api;
