@@ -2,6 +2,7 @@ package io.flowgate.kafka;
 
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Flowgate's topics as every service declares them: the one definition of each topic's partitions,
@@ -24,9 +26,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     flowgate.events.v1}, and so the lifetime of a polling trigger's cursor
  */
 @ConfigurationProperties("flowgate.kafka")
+@Validated
 public record TopicSettings(
-        @DefaultValue("6") int partitions,
-        @DefaultValue("1") short replicationFactor,
+        @DefaultValue("6") @Positive int partitions,
+        @DefaultValue("1") @Positive short replicationFactor,
         @DefaultValue("90d") Duration jobStatusRetention,
         @DefaultValue("30d") Duration eventRetention) {
 

@@ -1,10 +1,12 @@
 package io.flowgate.api.config;
 
+import jakarta.validation.constraints.Positive;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the public API.
@@ -23,6 +25,7 @@ import org.springframework.util.unit.DataSize;
  * @param unavailableRetryAfter the {@code Retry-After} of a 503 when Kafka cannot take a write
  */
 @ConfigurationProperties("flowgate.api")
+@Validated
 public record ApiProperties(
         @DefaultValue("http://127.0.0.1:8080") URI publicBaseUrl,
         @DefaultValue("100s") Duration maxWait,
@@ -31,7 +34,7 @@ public record ApiProperties(
         @DefaultValue("24h") Duration jobDeadline,
         String idSecret,
         @DefaultValue("1MB") DataSize maxBodySize,
-        @DefaultValue("64") int maxJsonDepth,
+        @DefaultValue("64") @Positive int maxJsonDepth,
         @DefaultValue("5s") Duration unavailableRetryAfter) {
 
     /** The shortest id secret accepted. */

@@ -1,10 +1,17 @@
 package io.flowgate.dispatcher.delivery;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of callback delivery. Every one is documented in docs/configuration.md.
@@ -26,23 +33,26 @@ import org.springframework.util.unit.DataSize;
  * @param breaker the circuit breaker of each (tenant, receiver host)
  */
 @ConfigurationProperties("flowgate.dispatcher")
+@Validated
 public record DispatcherProperties(
         @DefaultValue("5s") Duration connectTimeout,
         @DefaultValue("15s") Duration responseTimeout,
         @DefaultValue("64KB") DataSize maxResponseBody,
 
-        @DefaultValue({"5s", "5m", "30m", "2h", "5h", "10h", "10h"})
+        @DefaultValue({"5s", "5m", "30m", "2h", "5h", "10h", "10h"}) @NotEmpty
         List<Duration> retrySchedule,
 
-        @DefaultValue("0.2") double jitter,
-        @DefaultValue({"5s", "1m", "10m", "1h"}) List<Duration> retryTiers,
+        @DefaultValue("0.2") @DecimalMin("0") @DecimalMax("1")
+        double jitter,
+
+        @DefaultValue({"5s", "1m", "10m", "1h"}) @NotEmpty List<Duration> retryTiers,
         @DefaultValue("6h") Duration maxRetryAfter,
-        @DefaultValue("64") int tenantConcurrency,
-        @DefaultValue("256") int tenantQueue,
-        @DefaultValue("2000") int maxPending,
+        @DefaultValue("64") @Positive int tenantConcurrency,
+        @DefaultValue("256") @PositiveOrZero int tenantQueue,
+        @DefaultValue("2000") @Positive int maxPending,
         @DefaultValue("5s") Duration syncTimeout,
         @DefaultValue("30s") Duration catchUpTimeout,
-        @DefaultValue Breaker breaker) {
+        @DefaultValue @Valid Breaker breaker) {
 
     /**
      * Circuit breaker settings.
@@ -55,9 +65,11 @@ public record DispatcherProperties(
      * @param evictIdleAfter a breaker not used for this long is forgotten
      */
     public record Breaker(
-            @DefaultValue("50") float failureRate,
-            @DefaultValue("20") int window,
-            @DefaultValue("10") int minimumCalls,
+            @DefaultValue("50") @DecimalMin("1") @DecimalMax("100")
+            float failureRate,
+
+            @DefaultValue("20") @Positive int window,
+            @DefaultValue("10") @Positive int minimumCalls,
             @DefaultValue("30s") Duration openFor,
             @DefaultValue("1h") Duration evictIdleAfter) {}
 }

@@ -1,9 +1,12 @@
 package io.flowgate.worker.config;
 
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the worker.
@@ -27,14 +30,15 @@ import org.springframework.util.unit.DataSize;
  *     registry before taking jobs
  */
 @ConfigurationProperties("flowgate.worker")
+@Validated
 public record WorkerProperties(
-        @DefaultValue("64") int maxConcurrentJobs,
-        @DefaultValue("16") int tenantConcurrency,
-        @DefaultValue("1000") int maxWaitingJobs,
+        @DefaultValue("64") @Positive int maxConcurrentJobs,
+        @DefaultValue("16") @Positive int tenantConcurrency,
+        @DefaultValue("1000") @Positive int maxWaitingJobs,
         @DefaultValue("512KB") DataSize maxResultSize,
-        @DefaultValue("128") int maxResultDepth,
-        @DefaultValue("30s") Duration maxCpuTime,
-        @DefaultValue("200ms") Duration pollTimeout,
+        @DefaultValue("128") @Positive int maxResultDepth,
+        @DefaultValue("30s") @DurationMin(millis = 1) Duration maxCpuTime,
+        @DefaultValue("200ms") @DurationMin(millis = 1) Duration pollTimeout,
         @DefaultValue("10s") Duration handoverGrace,
         @DefaultValue("1s") Duration progressInterval,
         @DefaultValue("25h") Duration cancelMemory,
