@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,7 +51,7 @@ final class WebhookBench implements AutoCloseable {
     private final String api;
     private final String token;
     private final Map<String, Long> intended = new ConcurrentHashMap<>();
-    private volatile Run current;
+    private volatile @Nullable Run current;
 
     private record Run(Recorder whole, Recorder dispatch, Recorder answer, AtomicLong delivered, CountDownLatch done) {}
 

@@ -1,12 +1,11 @@
 package io.flowgate.api.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.contracts.CallbackDeadLettered;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -57,17 +56,15 @@ class DeadLetterController {
     }
 
     @GetMapping(path = "/admin/v1/dead-letters", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> list(
+    Mono<Listed> list(
             @RequestParam(required = false) @Nullable String tenantId,
             @RequestParam(required = false) @Nullable String subscriptionId,
             @RequestParam(required = false) @Nullable Instant since) {
         Selection selection = new Selection(tenantId, subscriptionId, null, since);
         return deadLetters.find(selection.filter()).map(found -> {
-            List<Map<String, Object>> value = found.stream()
-                    .limit(MAX_LISTED)
-                    .map(DeadLetterController::describe)
-                    .toList();
-            return Map.of("value", value, "total", found.size());
+            List<DeadLetter> value =
+                    found.stream().limit(MAX_LISTED).map(DeadLetter::of).toList();
+            return new Listed(value, found.size());
         });
     }
 
@@ -75,7 +72,7 @@ class DeadLetterController {
             path = "/admin/v1/dead-letters/redrive",
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> redrive(@RequestBody Selection selection) {
+    Mono<Redriven> redrive(@RequestBody Selection selection) {
         if (selection.tenantId() == null
                 && selection.subscriptionId() == null
                 && (selection.deliveryIds() == null || selection.deliveryIds().isEmpty())) {
@@ -84,21 +81,39 @@ class DeadLetterController {
                     "Invalid selection",
                     "Name a tenantId, a subscriptionId or deliveryIds: a redrive never takes everything at once.");
         }
-        return deadLetters.redrive(selection.filter()).map(count -> Map.of("redriven", count));
+        return deadLetters.redrive(selection.filter()).map(Redriven::new);
     }
 
-    private static Map<String, Object> describe(CallbackDeadLettered dead) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("tenantId", dead.callback().tenantId());
-        body.put("subscriptionId", dead.callback().subscriptionId());
-        body.put("deliveryId", dead.callback().deliveryId());
-        body.put("attempts", dead.callback().attempts() + 1);
-        body.put("reason", dead.reason());
-        if (dead.lastStatusCode() != null) {
-            body.put("lastStatusCode", dead.lastStatusCode());
+    /** One dead letter as operators see it (never its payload or callback URL). */
+    record DeadLetter(
+            String tenantId,
+            String subscriptionId,
+            String deliveryId,
+            int attempts,
+            String reason,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Integer lastStatusCode,
+
+            Instant requestedAt,
+            Instant deadLetteredAt) {
+
+        static DeadLetter of(CallbackDeadLettered dead) {
+            return new DeadLetter(
+                    dead.callback().tenantId(),
+                    dead.callback().subscriptionId(),
+                    dead.callback().deliveryId(),
+                    dead.callback().attempts() + 1,
+                    dead.reason(),
+                    dead.lastStatusCode(),
+                    dead.callback().requestedAt(),
+                    dead.at());
         }
-        body.put("requestedAt", dead.callback().requestedAt());
-        body.put("deadLetteredAt", dead.at());
-        return body;
     }
+
+    /** The dead letters selected (at most {@code MAX_LISTED}) and how many there are. */
+    record Listed(List<DeadLetter> value, int total) {}
+
+    /** How many dead letters were put back on the callbacks topic. */
+    record Redriven(long redriven) {}
 }

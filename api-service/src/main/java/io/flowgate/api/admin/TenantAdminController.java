@@ -1,5 +1,6 @@
 package io.flowgate.api.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.event.EventService;
 import io.flowgate.api.job.TenantJobs;
@@ -15,9 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,16 +77,15 @@ class TenantAdminController {
     record TenantChange(@Nullable String plan, @Nullable TenantQuotas quotas) {}
 
     @GetMapping(path = "/admin/v1/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> list() {
-        List<Map<String, Object>> value = new ArrayList<>();
-        registry.all().stream()
+    Tenants list() {
+        return new Tenants(registry.all().stream()
                 .sorted(Comparator.comparing(TenantRegistration::tenantId))
-                .forEach(entry -> value.add(view(entry)));
-        return Map.of("value", value);
+                .map(this::view)
+                .toList());
     }
 
     @GetMapping(path = "/admin/v1/tenants/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> read(@PathVariable String tenantId) {
+    Tenant read(@PathVariable String tenantId) {
         return view(existing(tenantId));
     }
 
@@ -95,7 +93,7 @@ class TenantAdminController {
             path = "/admin/v1/tenants/{tenantId}",
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Map<String, Object>>> register(
+    Mono<ResponseEntity<Tenant>> register(
             @AuthenticationPrincipal Jwt operator, @PathVariable String tenantId, @RequestBody TenantChange change) {
         checkTenantId(tenantId);
         String plan = change.plan() != null ? change.plan() : registry.defaultPlan();
@@ -125,12 +123,12 @@ class TenantAdminController {
     }
 
     @PostMapping(path = "/admin/v1/tenants/{tenantId}/suspend", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> suspend(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
+    Mono<Tenant> suspend(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
         return changeStatus(operator, tenantId, TenantStatus.SUSPENDED);
     }
 
     @PostMapping(path = "/admin/v1/tenants/{tenantId}/resume", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> resume(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
+    Mono<Tenant> resume(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
         return changeStatus(operator, tenantId, TenantStatus.ACTIVE);
     }
 
@@ -140,7 +138,7 @@ class TenantAdminController {
      * Idempotent: offboarding again purges again.
      */
     @DeleteMapping(path = "/admin/v1/tenants/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<Map<String, Object>> offboard(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
+    Mono<Tenant> offboard(@AuthenticationPrincipal Jwt operator, @PathVariable String tenantId) {
         TenantRegistration current = existing(tenantId);
         Mono<TenantRegistration> marked = current.status() == TenantStatus.OFFBOARDED
                 ? Mono.just(current)
@@ -152,18 +150,12 @@ class TenantAdminController {
                 .flatMap(removed -> jobs.purge(tenantId)
                         .flatMap(purge -> events.purge(tenantId).map(streams -> {
                             log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
-                            Map<String, Object> purged = new LinkedHashMap<>();
-                            purged.put("jobs", purge.jobs());
-                            purged.put("cancelled", purge.cancelled());
-                            purged.put("subscriptions", removed);
-                            purged.put("eventStreams", streams);
-                            Map<String, Object> answer = view(entry);
-                            answer.put("purged", purged);
-                            return answer;
+                            return view(entry)
+                                    .withPurged(new Purged(purge.jobs(), purge.cancelled(), removed, streams));
                         }))));
     }
 
-    private Mono<Map<String, Object>> changeStatus(Jwt operator, String tenantId, TenantStatus next) {
+    private Mono<Tenant> changeStatus(Jwt operator, String tenantId, TenantStatus next) {
         TenantRegistration current = existing(tenantId);
         if (current.status() == TenantStatus.OFFBOARDED) {
             throw new FlowgateProblem(
@@ -192,24 +184,48 @@ class TenantAdminController {
                         "The tenant " + tenantId + " is not registered."));
     }
 
-    private Map<String, Object> view(TenantRegistration entry) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("tenantId", entry.tenantId());
-        view.put("status", entry.status());
-        view.put("plan", entry.plan());
-        view.put("quotas", entry.quotas());
-        view.put("effectiveQuotas", registry.quotasOf(entry));
-        view.put(
-                "usage",
-                Map.of(
-                        "jobsInFlight",
-                        jobs.inFlight(entry.tenantId()),
-                        "subscriptions",
-                        subscriptions.active(entry.tenantId())));
-        view.put("registeredAt", entry.registeredAt());
-        view.put("updatedAt", entry.updatedAt());
-        view.put("changedBy", entry.changedBy());
-        return view;
+    /** A tenant as operators see it. */
+    record Tenant(
+            String tenantId,
+            TenantStatus status,
+            String plan,
+            TenantQuotas quotas,
+            TenantQuotas effectiveQuotas,
+            Usage usage,
+            Instant registeredAt,
+            Instant updatedAt,
+            String changedBy,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Purged purged) {
+
+        Tenant withPurged(Purged what) {
+            return new Tenant(
+                    tenantId, status, plan, quotas, effectiveQuotas, usage, registeredAt, updatedAt, changedBy, what);
+        }
+    }
+
+    /** What the tenant uses now. */
+    record Usage(int jobsInFlight, int subscriptions) {}
+
+    /** What offboarding removed. */
+    record Purged(int jobs, int cancelled, int subscriptions, int eventStreams) {}
+
+    /** Every tenant, OData style. */
+    record Tenants(List<Tenant> value) {}
+
+    private Tenant view(TenantRegistration entry) {
+        return new Tenant(
+                entry.tenantId(),
+                entry.status(),
+                entry.plan(),
+                entry.quotas(),
+                registry.quotasOf(entry),
+                new Usage(jobs.inFlight(entry.tenantId()), subscriptions.active(entry.tenantId())),
+                entry.registeredAt(),
+                entry.updatedAt(),
+                entry.changedBy(),
+                null);
     }
 
     private static String by(Jwt operator) {

@@ -1,11 +1,10 @@
 package io.flowgate.api.operation;
 
 import io.flowgate.contracts.OperationDescriptor;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /** {@code GET /api/v1/operations}: the catalog, feeding {@code x-ms-dynamic-values} and schemas. */
 @RestController
@@ -17,21 +16,31 @@ class OperationController {
         this.catalog = catalog;
     }
 
-    @GetMapping(path = "/api/v1/operations", produces = "application/json")
-    Map<String, Object> operations() {
-        List<Map<String, Object>> value =
-                catalog.all().stream().map(OperationController::entry).toList();
-        return Map.of("value", value);
+    /** One operation of the catalog. */
+    record Operation(
+            String name,
+            String summary,
+            String description,
+            JsonNode inputSchema,
+            JsonNode outputSchema,
+            long waitBudgetSeconds) {
+
+        static Operation of(OperationDescriptor op) {
+            return new Operation(
+                    op.name(),
+                    op.summary(),
+                    op.description(),
+                    op.inputSchema(),
+                    op.outputSchema(),
+                    op.waitBudget().toSeconds());
+        }
     }
 
-    private static Map<String, Object> entry(OperationDescriptor op) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", op.name());
-        entry.put("summary", op.summary());
-        entry.put("description", op.description());
-        entry.put("inputSchema", op.inputSchema());
-        entry.put("outputSchema", op.outputSchema());
-        entry.put("waitBudgetSeconds", op.waitBudget().toSeconds());
-        return entry;
+    /** The catalog, OData style. */
+    record Operations(List<Operation> value) {}
+
+    @GetMapping(path = "/api/v1/operations", produces = "application/json")
+    Operations operations() {
+        return new Operations(catalog.all().stream().map(Operation::of).toList());
     }
 }
