@@ -87,7 +87,11 @@ class DispatcherConfig {
                 deliveryWriter,
                 meters,
                 clock);
-        return new Dispatcher(parts, settings, attemptExecutor);
+        return new Dispatcher(
+                parts,
+                Dispatcher.Delivery.of(settings, webhooks.policy(), meters, attemptExecutor),
+                settings.syncTimeout(),
+                attemptExecutor);
     }
 
     @Bean

@@ -78,7 +78,45 @@ public final class Dispatcher implements AutoCloseable {
             MeterRegistry meters,
             Clock clock) {}
 
-    public Dispatcher(Parts parts, DispatcherProperties settings, ExecutorService executor) {
+    /**
+     * How the dispatcher delivers: its HTTP sender, breakers, per-tenant limiter, retry schedule and
+     * tiers. {@link #of} builds them from the settings; tests may hand in their own.
+     */
+    public record Delivery(
+            CallbackSender sender,
+            HostBreakers breakers,
+            TenantLimiter limiter,
+            RetrySchedule schedule,
+            RetryTiers tiers) {
+
+        /** The collaborators {@code settings} describe; attempts run on {@code executor}. */
+        public static Delivery of(
+                DispatcherProperties settings,
+                CallbackUrlPolicy policy,
+                MeterRegistry meters,
+                ExecutorService executor) {
+            return new Delivery(
+                    new CallbackSender(
+                            policy.addresses(),
+                            settings.connectTimeout(),
+                            settings.responseTimeout(),
+                            settings.maxResponseBody().toBytes()),
+                    new HostBreakers(settings.breaker(), meters),
+                    new TenantLimiter(settings.tenantConcurrency(), settings.tenantQueue(), executor),
+                    new RetrySchedule(
+                            settings.retrySchedule(),
+                            settings.jitter(),
+                            settings.maxRetryAfter(),
+                            new java.util.Random()), // thread-safe: attempts run on many threads
+                    new RetryTiers(settings.retryTiers()));
+        }
+    }
+
+    /**
+     * @param syncTimeout how long an attempt waits for the tenant and subscription views to catch up
+     * @param executor where attempts run (the limiter of {@code delivery} hands them to it)
+     */
+    public Dispatcher(Parts parts, Delivery delivery, Duration syncTimeout, ExecutorService executor) {
         this.tenants = parts.tenants();
         this.subscriptions = parts.subscriptions();
         this.callbackUrls = parts.callbackUrls();
@@ -88,20 +126,12 @@ public final class Dispatcher implements AutoCloseable {
         this.meters = parts.meters();
         this.clock = parts.clock();
         this.executor = executor;
-        this.syncTimeout = settings.syncTimeout();
-        this.sender = new CallbackSender(
-                policy.addresses(),
-                settings.connectTimeout(),
-                settings.responseTimeout(),
-                settings.maxResponseBody().toBytes());
-        this.breakers = new HostBreakers(settings.breaker(), meters);
-        this.limiter = new TenantLimiter(settings.tenantConcurrency(), settings.tenantQueue(), executor);
-        this.schedule = new RetrySchedule(
-                settings.retrySchedule(),
-                settings.jitter(),
-                settings.maxRetryAfter(),
-                new java.util.Random()); // thread-safe: attempts run on many threads
-        this.tiers = new RetryTiers(settings.retryTiers());
+        this.syncTimeout = syncTimeout;
+        this.sender = delivery.sender();
+        this.breakers = delivery.breakers();
+        this.limiter = delivery.limiter();
+        this.schedule = delivery.schedule();
+        this.tiers = delivery.tiers();
         meters.gauge("flowgate.dispatcher.pending", limiter, TenantLimiter::pending);
         meters.gauge("flowgate.dispatcher.breakers", breakers, HostBreakers::size);
         this.queueWait = Timer.builder("flowgate.dispatcher.queue.wait")
