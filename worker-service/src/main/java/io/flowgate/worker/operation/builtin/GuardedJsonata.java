@@ -196,7 +196,7 @@ final class GuardedJsonata {
                     groups.add(m.group(g));
                 }
                 match.put("groups", groups);
-                result.add(match);
+                add(result, "$match", match);
             }
             return result;
         }
@@ -287,17 +287,17 @@ final class GuardedJsonata {
             if (separator instanceof String literal) {
                 if (literal.isEmpty()) {
                     for (int i = 0; i < str.length() && (limit == null || parts.size() < limit); i++) {
-                        parts.add(String.valueOf(str.charAt(i)));
+                        add(parts, "$split", String.valueOf(str.charAt(i)));
                     }
                     return parts;
                 }
                 int from = 0;
                 for (int at; (limit == null || parts.size() < limit) && (at = str.indexOf(literal, from)) >= 0; ) {
-                    parts.add(str.substring(from, at));
+                    add(parts, "$split", str.substring(from, at));
                     from = at + literal.length();
                 }
                 if (limit == null || parts.size() < limit) {
-                    parts.add(str.substring(from));
+                    add(parts, "$split", str.substring(from));
                 }
                 return parts;
             }
@@ -307,13 +307,25 @@ final class GuardedJsonata {
                 if (m.end() == 0 && m.start() == 0) {
                     continue; // an empty match at the very start splits nothing off
                 }
-                parts.add(str.substring(from, m.start()));
+                add(parts, "$split", str.substring(from, m.start()));
                 from = m.end();
             }
             if (limit == null || parts.size() < limit) {
-                parts.add(str.substring(from));
+                add(parts, "$split", str.substring(from));
             }
             return parts;
+        }
+
+        /**
+         * Adds to a sequence a function builds, refusing past the most a step may build: checked as it
+         * grows, since the check after each step would come only once millions of items were held.
+         */
+        private static <T> void add(List<T> sequence, String function, T item) {
+            if (sequence.size() >= MAX_SEQUENCE_LENGTH) {
+                throw new Refused(function + " built a sequence longer than the most a step may build, "
+                        + MAX_SEQUENCE_LENGTH + " items.");
+            }
+            sequence.add(item);
         }
 
         private static @Nullable Integer limit(List<?> args, int index, String error) {

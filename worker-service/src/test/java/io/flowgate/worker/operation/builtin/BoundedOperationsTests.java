@@ -118,6 +118,10 @@ class BoundedOperationsTests {
             "$replace($pad('', 1000, 'x'), /x/, $pad('', 100000, 'y'))",
             "$replace($pad('', 1000, 'x'), 'x', $pad('', 100000, 'y'))",
             "$replace($pad('', 1000, 'x'), /x/, function($m) { $pad('', 100000, 'y') })",
+            "$split($pad('', 2000000, 'x'), '')",
+            "$split($pad('', 2000000, 'x'), 'x', 1500000)",
+            "$split($pad('', 2000000, 'x'), /x/)",
+            "$match($pad('', 2000000, 'x'), /x/)",
         };
         for (String expression : expressions) {
             assertThatThrownBy(() -> jsonata(expression, ""))
@@ -125,6 +129,17 @@ class BoundedOperationsTests {
                     .isInstanceOf(InvalidOperationInput.class)
                     .hasMessageContaining("the most a step may build");
         }
+    }
+
+    @Test
+    void aSplitOrMatchStopsAsItsSequencePassesTheCapNotAfterBuildingIt() {
+        // Two million one-character parts would be held before the check after the step.
+        assertThatThrownBy(() -> jsonata("$split($pad('', 2000000, 'x'), '')", ""))
+                .isInstanceOf(InvalidOperationInput.class)
+                .hasMessageContaining("$split built a sequence longer than the most a step may build");
+        assertThatThrownBy(() -> jsonata("$match($pad('', 2000000, 'x'), /x/)", ""))
+                .isInstanceOf(InvalidOperationInput.class)
+                .hasMessageContaining("$match built a sequence longer than the most a step may build");
     }
 
     @Test
