@@ -1,6 +1,11 @@
 package io.flowgate.contracts;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -25,6 +30,21 @@ public record CallbackRequested(
         int attempts,
         Instant notBefore,
         Map<String, String> correlation) {
+
+    /**
+     * The {@code webhook-id} of the callback that tells subscription {@code subscriptionId} about
+     * {@code cause} (a job, an event): {@code msg_} and 128 bits of SHA-256 over both, base64url. The
+     * same whoever computes it and however often, so a repeated callback is the same delivery.
+     */
+    public static String deliveryId(String subscriptionId, String cause) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((subscriptionId + ":" + cause).getBytes(StandardCharsets.UTF_8));
+            return "msg_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
 
     /** This callback after one more failed attempt, due again at {@code notBefore}. */
     public CallbackRequested retry(Instant notBefore) {

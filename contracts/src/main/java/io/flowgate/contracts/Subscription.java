@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param callbackHost host and port of the callback URL, for metrics and circuit breaking
  * @param createdAt when it was accepted
  * @param correlation Logic Apps correlation headers of the subscribe call
+ * @param filter a webhook trigger's filter parameters ({@link TriggerFilter}); empty for actions and
+ *     for records written before triggers existed
  */
 public record Subscription(
         String tenantId,
@@ -27,4 +29,10 @@ public record Subscription(
         String sealedCallbackUrl,
         String callbackHost,
         Instant createdAt,
-        Map<String, String> correlation) {}
+        Map<String, String> correlation,
+        Map<String, String> filter) {
+
+    public Subscription {
+        filter = filter == null ? Map.of() : Map.copyOf(filter); // absent in records of older versions
+    }
+}

@@ -47,7 +47,18 @@ public final class Topics {
     public static final Topic<String, Subscription> SUBSCRIPTIONS =
             new Topic<>("flowgate.subscriptions.v1", Serdes.String(), JsonSerde.of(Subscription.class), COMPACT);
 
-    /** Callbacks to deliver, keyed by subscription id: worker-service to callback-dispatcher. */
+    /**
+     * Webhook trigger subscriptions whose receiver said they are gone, keyed by subscription id:
+     * callback-dispatcher to itself (the fan-out sends them no more events). Compacted; an unsubscribe
+     * writes a tombstone.
+     */
+    public static final Topic<String, SubscriptionGone> SUBSCRIPTIONS_GONE = new Topic<>(
+            "flowgate.subscriptions-gone.v1", Serdes.String(), JsonSerde.of(SubscriptionGone.class), COMPACT);
+
+    /**
+     * Callbacks to deliver, keyed by subscription id: worker-service (webhook actions) and the
+     * callback-dispatcher's event fan-out (webhook triggers) to the callback-dispatcher.
+     */
     public static final Topic<String, CallbackRequested> CALLBACKS =
             new Topic<>("flowgate.callbacks.v1", Serdes.String(), JsonSerde.of(CallbackRequested.class), DELETE);
 
@@ -60,8 +71,10 @@ public final class Topics {
             "flowgate.callbacks.dead-letter.v1", Serdes.String(), JsonSerde.of(CallbackDeadLettered.class), DELETE);
 
     /**
-     * Trigger events, keyed by {@link #eventKey tenant and trigger}: api-service (event ingestion) to
-     * the triggers. Deleted after the event retention (the lifetime of a polling trigger's cursor).
+     * Trigger events, keyed by {@link #eventKey tenant and trigger}: api-service (event ingestion, and
+     * job-completed from the status view) to the API's event index (polling triggers) and the
+     * callback-dispatcher's fan-out (webhook triggers). One key lives on one partition, so the offset
+     * orders a tenant's events of one trigger. Deleted after the event retention.
      * A tombstone under a key (written at offboarding) tells readers to drop every earlier event of it.
      */
     public static final Topic<String, TriggerEvent> EVENTS =
@@ -93,6 +106,7 @@ public final class Topics {
                 OPERATIONS,
                 TENANTS,
                 SUBSCRIPTIONS,
+                SUBSCRIPTIONS_GONE,
                 CALLBACKS,
                 DELIVERY_ATTEMPTS,
                 CALLBACK_DEAD_LETTERS,

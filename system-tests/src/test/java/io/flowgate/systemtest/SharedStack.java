@@ -40,6 +40,8 @@ final class SharedStack {
                             Map.entry("flowgate.dispatcher.response-timeout", "2s"),
                             Map.entry("flowgate.dispatcher.tenant-concurrency", "2"),
                             Map.entry("flowgate.dispatcher.tenant-queue", "4"),
+                            // Polling triggers answer Retry-After: 1 rather than 30 s when nothing waits.
+                            Map.entry("flowgate.triggers.poll-interval", "1s"),
                             Map.entry("logging.level.org.apache.kafka", "WARN")));
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             // Only registered tenants are served here: the operator registers the demo tenants.

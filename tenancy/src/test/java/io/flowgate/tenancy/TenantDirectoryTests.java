@@ -208,7 +208,7 @@ class TenantDirectoryTests {
 
     private static Subscription subscription(String id) {
         return new Subscription(
-                "tenant", id, SubscriptionKind.ACTION, "delay", "job", "sealed", "host:443", T0, Map.of());
+                "tenant", id, SubscriptionKind.ACTION, "delay", "job", "sealed", "host:443", T0, Map.of(), Map.of());
     }
 
     private static void write(TenantRegistration entry) throws Exception {

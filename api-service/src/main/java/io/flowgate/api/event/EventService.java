@@ -7,6 +7,7 @@ import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
+import io.flowgate.contracts.Triggers;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,12 +28,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Service
 public class EventService {
-
-    /** The built-in trigger that ingested events feed. */
-    public static final String EVENT_RECEIVED = "event-received";
-
-    /** Every built-in trigger whose events are keyed per tenant (the purge covers each). */
-    static final List<String> TRIGGERS = List.of(EVENT_RECEIVED, "job-completed");
 
     private static final Logger log = LoggerFactory.getLogger(EventService.class);
     private static final Pattern TYPE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$");
@@ -71,8 +66,8 @@ public class EventService {
         Instant occurredAt = occurredAt(body.get("occurredAt"), now);
         String eventId = eventId(tenantId, body.get("id"));
         TriggerEvent event =
-                new TriggerEvent(tenantId, EVENT_RECEIVED, eventId, type.asString(), occurredAt, now, data);
-        return commands.write(Topics.EVENTS, Topics.eventKey(tenantId, EVENT_RECEIVED), event)
+                new TriggerEvent(tenantId, Triggers.EVENT_RECEIVED, eventId, type.asString(), occurredAt, now, data);
+        return commands.write(Topics.EVENTS, Topics.eventKey(tenantId, Triggers.EVENT_RECEIVED), event)
                 .then(Mono.fromSupplier(() -> {
                     log.info("Event {} ({}) received for tenant {}", eventId, event.eventType(), tenantId);
                     return event;
@@ -84,9 +79,11 @@ public class EventService {
      * earlier event of those keys; later ones of an offboarded tenant are dropped too.
      */
     public Mono<Integer> purge(String tenantId) {
-        return Flux.fromIterable(TRIGGERS)
+        List<String> triggers =
+                Triggers.all().stream().map(Triggers.Definition::name).toList();
+        return Flux.fromIterable(triggers)
                 .concatMap(trigger -> commands.write(Topics.EVENTS, Topics.eventKey(tenantId, trigger), null))
-                .then(Mono.just(TRIGGERS.size()));
+                .then(Mono.just(triggers.size()));
     }
 
     private String eventId(String tenantId, JsonNode clientId) {

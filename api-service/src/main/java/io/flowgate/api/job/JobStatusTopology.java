@@ -2,6 +2,9 @@ package io.flowgate.api.job;
 
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
+import io.flowgate.contracts.TriggerEvent;
+import io.flowgate.contracts.Triggers;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +14,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,6 +40,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Two rules make poll answers stable (docs/architecture.md, api-service): the first terminal status of a
  * job wins and is never replaced (a late worker retry or a cancel racing a success cannot change a
  * final answer), and an entry is purged only once its retention has passed.
+ *
+ * <p>The first terminal status of a job is also where its {@code job-completed} trigger event is
+ * produced, to {@code flowgate.events}: whoever reported it (the worker, even one that crashed right
+ * after, a cancel, the expiry), the view decides it exactly once. The API's Kafka Streams run with
+ * exactly-once processing, so the store's change and the event are written together or not at all.
  */
 final class JobStatusTopology {
 
@@ -57,7 +66,8 @@ final class JobStatusTopology {
             Duration retention,
             Duration purgeEvery,
             Listener listener,
-            Predicate<String> offboarded) {
+            Predicate<String> offboarded,
+            Clock clock) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Topics.JOB_STATUS.keySerde(), Topics.JOB_STATUS.valueSerde()));
         KStream<String, Change> submitted = builder.stream(
@@ -74,7 +84,8 @@ final class JobStatusTopology {
         submitted
                 .merge(cancelled)
                 .merge(reported)
-                .process(() -> new StatusProcessor(retention, purgeEvery, listener, offboarded), STORE);
+                .process(() -> new StatusProcessor(retention, purgeEvery, listener, offboarded, clock), STORE)
+                .to(Topics.EVENTS.name(), Produced.with(Topics.EVENTS.keySerde(), Topics.EVENTS.valueSerde()));
     }
 
     /** Told of the view's changes, on the stream thread. */
@@ -95,26 +106,33 @@ final class JobStatusTopology {
      */
     record Change(JobStatus status, boolean onlyIfNew) {}
 
-    /** Applies one status record to the store. */
-    static final class StatusProcessor implements Processor<String, Change, Void, Void> {
+    /** Applies one status record to the store, and forwards a job's job-completed event once. */
+    static final class StatusProcessor implements Processor<String, Change, String, TriggerEvent> {
 
         private final Duration retention;
         private final Duration purgeEvery;
         private final Listener listener;
         private final Predicate<String> offboarded;
+        private final Clock clock;
 
         @SuppressWarnings("NullAway.Init") // set by init(), which Kafka Streams calls before process()
         private KeyValueStore<String, JobStatus> store;
 
-        StatusProcessor(Duration retention, Duration purgeEvery, Listener listener, Predicate<String> offboarded) {
+        @SuppressWarnings("NullAway.Init")
+        private ProcessorContext<String, TriggerEvent> context;
+
+        StatusProcessor(
+                Duration retention, Duration purgeEvery, Listener listener, Predicate<String> offboarded, Clock clock) {
             this.retention = retention;
             this.purgeEvery = purgeEvery;
             this.listener = listener;
             this.offboarded = offboarded;
+            this.clock = clock;
         }
 
         @Override
-        public void init(ProcessorContext<Void, Void> context) {
+        public void init(ProcessorContext<String, TriggerEvent> context) {
+            this.context = context;
             store = context.getStateStore(STORE);
             // The store was restored from its changelog without passing through process(): tell the
             // listener what it holds (jobs in flight are counted from it).
@@ -147,6 +165,11 @@ final class JobStatusTopology {
             }
             store.put(record.key(), next);
             listener.applied(next);
+            if (next.state().isTerminal()) {
+                TriggerEvent completed = Triggers.jobCompleted(next, clock.instant());
+                context.forward(new Record<>(
+                        Topics.eventKey(next.tenantId(), Triggers.JOB_COMPLETED), completed, record.timestamp()));
+            }
         }
 
         private void remove(String jobId, @Nullable JobStatus current) {

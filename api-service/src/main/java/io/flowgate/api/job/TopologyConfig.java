@@ -5,6 +5,7 @@ import io.flowgate.api.operation.OperationCatalog;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.kafka.TopicSettings;
 import io.flowgate.tenancy.TenantDirectory;
+import java.time.Clock;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,7 +21,8 @@ class TopologyConfig {
             TopicSettings topics,
             JobStatusUpdates updates,
             InFlightJobs inFlight,
-            TenantDirectory tenants) {
+            TenantDirectory tenants,
+            Clock clock) {
         JobStatusTopology.Listener listener = new JobStatusTopology.Listener() {
             @Override
             public void applied(JobStatus status) {
@@ -38,7 +40,8 @@ class TopologyConfig {
                 topics.jobStatusRetention(),
                 properties.statusPurgeInterval(),
                 listener,
-                tenants::isOffboarded);
+                tenants::isOffboarded,
+                clock);
         OperationCatalog.addTo(builder);
         return new TopologyMarker();
     }

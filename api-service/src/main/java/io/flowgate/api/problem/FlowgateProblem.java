@@ -84,6 +84,15 @@ public class FlowgateProblem extends RuntimeException {
                 "There is no operation named '" + name + "'. GET /api/v1/operations lists them.");
     }
 
+    /** No trigger of this name. */
+    public static FlowgateProblem triggerNotFound(String name) {
+        return new FlowgateProblem(
+                404,
+                ProblemTypes.TRIGGER_NOT_FOUND,
+                "Trigger not found",
+                "There is no trigger named '" + name + "'. GET /api/v1/triggers lists them.");
+    }
+
     /** A tenant quota (jobs in flight, subscriptions) is used up: 429 with the limit and when to retry. */
     public static FlowgateProblem quotaExceeded(String title, String detail, int limit, Duration retryAfter) {
         return new FlowgateProblem(

@@ -25,6 +25,9 @@ public final class ProblemTypes {
     public static final String CALLBACK_URL_NOT_ALLOWED = BASE + "callback-url-not-allowed";
     public static final String INVALID_DEAD_LETTER_SELECTION = BASE + "invalid-dead-letter-selection";
     public static final String INVALID_EVENT = BASE + "invalid-event";
+    public static final String TRIGGER_NOT_FOUND = BASE + "trigger-not-found";
+    public static final String INVALID_TRIGGER_FILTER = BASE + "invalid-trigger-filter";
+    public static final String INVALID_TRIGGER_STATE = BASE + "invalid-trigger-state";
     public static final String INTERNAL = BASE + "internal-error";
 
     private ProblemTypes() {}

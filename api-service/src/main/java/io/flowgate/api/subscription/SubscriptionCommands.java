@@ -60,9 +60,18 @@ class SubscriptionCommands implements AutoCloseable {
         });
     }
 
-    /** Removes the subscription (a tombstone); completes once Kafka has it. */
+    /** Writes a webhook trigger's subscription (it has no job); completes once Kafka has it. */
+    Mono<Void> subscribe(Subscription subscription) {
+        return log.write(Topics.SUBSCRIPTIONS, subscription.subscriptionId(), subscription);
+    }
+
+    /**
+     * Removes the subscription (a tombstone), and the dispatcher's note that its receiver is gone if
+     * there is one; completes once Kafka has both.
+     */
     Mono<Void> remove(String subscriptionId) {
-        return log.write(Topics.SUBSCRIPTIONS, subscriptionId, null);
+        return log.write(Topics.SUBSCRIPTIONS, subscriptionId, null)
+                .then(log.write(Topics.SUBSCRIPTIONS_GONE, subscriptionId, null));
     }
 
     @Override

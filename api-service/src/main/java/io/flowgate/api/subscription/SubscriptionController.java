@@ -5,30 +5,39 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.job.JobController;
 import io.flowgate.api.tenant.Tenants;
+import io.flowgate.api.trigger.TriggerSelection;
 import io.flowgate.contracts.DeliveryAttempted;
 import io.flowgate.contracts.Subscription;
+import io.flowgate.contracts.SubscriptionKind;
 import io.flowgate.webhooks.SigningKeys;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
-/** The webhook action (docs/callbacks.md): subscribe, read, list attempts, unsubscribe. */
+/**
+ * Webhook actions and webhook triggers (docs/callbacks.md, docs/triggers.md): subscribe, read, list
+ * attempts, unsubscribe.
+ */
 @RestController
 class SubscriptionController {
 
@@ -46,7 +55,9 @@ class SubscriptionController {
     record SubscriptionBody(
             String subscriptionId,
             String kind,
-            String operation,
+            @JsonInclude(Include.NON_NULL) @Nullable String operation,
+            @JsonInclude(Include.NON_NULL) @Nullable String trigger,
+            @JsonInclude(Include.NON_EMPTY) Map<String, String> filter,
             @JsonInclude(Include.NON_NULL) @Nullable String jobId,
             @JsonInclude(Include.NON_NULL) @Nullable URI jobStatusUrl,
             String callbackHost,
@@ -96,6 +107,26 @@ class SubscriptionController {
                         ResponseEntity.created(location(subscription)).body(body(subscription, DeliveryLog.EMPTY)));
     }
 
+    /** The webhook trigger: subscribes the body's {@code callbackUrl} to the trigger's events that pass the filter. */
+    @PostMapping(
+            path = "/api/v1/triggers/{trigger}/subscriptions",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
+    Mono<ResponseEntity<SubscriptionBody>> subscribeTrigger(
+            @AuthenticationPrincipal Jwt token,
+            @PathVariable String trigger,
+            @RequestParam MultiValueMap<String, String> query,
+            @RequestBody JsonNode body,
+            @RequestHeader HttpHeaders headers) {
+        return Mono.defer(() -> subscriptions.subscribeTrigger(
+                        Tenants.of(token),
+                        TriggerSelection.of(trigger, query, Set.of()),
+                        body,
+                        JobController.correlation(headers)))
+                .map(subscription ->
+                        ResponseEntity.created(location(subscription)).body(body(subscription, DeliveryLog.EMPTY)));
+    }
+
     @GetMapping(path = "/api/v1/subscriptions/{subscriptionId}")
     Mono<SubscriptionBody> read(@AuthenticationPrincipal Jwt token, @PathVariable String subscriptionId) {
         return Mono.defer(() -> subscriptions.read(Tenants.of(token), subscriptionId))
@@ -127,10 +158,13 @@ class SubscriptionController {
 
     private SubscriptionBody body(Subscription subscription, DeliveryLog deliveries) {
         String jobId = subscription.jobId();
+        boolean trigger = subscription.kind() == SubscriptionKind.TRIGGER;
         return new SubscriptionBody(
                 subscription.subscriptionId(),
                 subscription.kind().name().toLowerCase(Locale.ROOT),
-                subscription.target(),
+                trigger ? null : subscription.target(),
+                trigger ? subscription.target() : null,
+                subscription.filter(),
                 jobId,
                 jobId == null ? null : properties.publicUrl("/api/v1/jobs/" + jobId),
                 subscription.callbackHost(),

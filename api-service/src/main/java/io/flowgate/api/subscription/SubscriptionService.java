@@ -8,10 +8,12 @@ import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.tenant.TenantRegistry;
+import io.flowgate.api.trigger.TriggerSelection;
 import io.flowgate.contracts.DeliveryAttempted;
 import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.SubscriptionKind;
+import io.flowgate.contracts.Triggers;
 import io.flowgate.webhooks.CallbackUrlPolicy;
 import io.flowgate.webhooks.SecretBox;
 import java.net.URI;
@@ -30,13 +32,14 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
-/** Subscribes, reads and unsubscribes webhook actions for one tenant at a time. */
+/** Subscribes, reads and unsubscribes webhook actions and webhook triggers for one tenant at a time. */
 @Service
 class SubscriptionService {
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionService.class);
     private static final Duration QUOTA_RETRY_AFTER = Duration.ofSeconds(30);
     private static final Set<String> BODY_FIELDS = Set.of("callbackUrl", "input");
+    private static final Set<String> TRIGGER_BODY_FIELDS = Set.of("callbackUrl");
 
     private final JobService jobs;
     private final TenantJobs tenantJobs;
@@ -81,14 +84,8 @@ class SubscriptionService {
      * subscription, and a concurrent one the same as the first.
      */
     Mono<Subscription> subscribe(String tenantId, String operation, JsonNode body, Map<String, String> correlation) {
-        String callbackUrl = callbackUrl(body);
-        URI callback;
-        try {
-            callback = policy.check(callbackUrl);
-        } catch (CallbackUrlPolicy.Refused e) {
-            throw new InvalidRequest(
-                    ProblemTypes.CALLBACK_URL_NOT_ALLOWED, "Callback URL not allowed", String.valueOf(e.getMessage()));
-        }
+        String callbackUrl = callbackUrl(body, BODY_FIELDS);
+        URI callback = allowed(callbackUrl);
         JsonNode input = body.has("input") ? body.get("input") : JsonNodeFactory.instance.objectNode();
         String subscriptionId = ids.idempotent(tenantId, "subscription\n" + operation + "\n" + callbackUrl);
         Optional<Subscription> existing = findOrUnavailable(tenantId, subscriptionId);
@@ -104,14 +101,65 @@ class SubscriptionService {
                         .cache());
     }
 
-    private Mono<Subscription> create(
+    /**
+     * Subscribes {@code body.callbackUrl} to the events of a webhook trigger that pass its filter.
+     * Idempotent per (tenant, trigger, filter, callback URL): the engine subscribes again on every save,
+     * parameter change, credential renewal and re-enable, and gets the same subscription.
+     */
+    Mono<Subscription> subscribeTrigger(
+            String tenantId, TriggerSelection selection, JsonNode body, Map<String, String> correlation) {
+        String callbackUrl = callbackUrl(body, TRIGGER_BODY_FIELDS);
+        URI callback = allowed(callbackUrl);
+        String subscriptionId = ids.idempotent(
+                tenantId,
+                "trigger-subscription\n" + selection.name() + "\n" + Triggers.canonical(selection.filter())
+                        + callbackUrl);
+        Optional<Subscription> existing = findOrUnavailable(tenantId, subscriptionId);
+        if (existing.isPresent()) {
+            return Mono.just(existing.get());
+        }
+        return subscribing.computeIfAbsent(
+                subscriptionId,
+                id -> createTrigger(tenantId, selection, callbackUrl, callback, id, correlation)
+                        .doFinally(signal -> subscribing.remove(id))
+                        .cache());
+    }
+
+    private Mono<Subscription> createTrigger(
             String tenantId,
-            JsonNode input,
+            TriggerSelection selection,
             String callbackUrl,
             URI callback,
             String subscriptionId,
-            Map<String, String> correlation,
-            String operation) {
+            Map<String, String> correlation) {
+        reserve(tenantId, subscriptionId);
+        Subscription subscription = new Subscription(
+                tenantId,
+                subscriptionId,
+                SubscriptionKind.TRIGGER,
+                selection.name(),
+                null,
+                box.seal(callbackUrl, tenantId),
+                CallbackUrlPolicy.authority(callback),
+                clock.instant(),
+                correlation,
+                selection.filter());
+        return commands.subscribe(subscription)
+                .doOnError(e -> active.release(tenantId, subscriptionId))
+                .then(Mono.fromSupplier(() -> {
+                    view.created(subscription);
+                    log.info(
+                            "Subscription {} to trigger {} {} for tenant {} {}",
+                            subscriptionId,
+                            selection.name(),
+                            selection.filter(),
+                            tenantId,
+                            correlation);
+                    return subscription;
+                }));
+    }
+
+    private void reserve(String tenantId, String subscriptionId) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).subscriptions());
         if (!active.tryReserve(tenantId, subscriptionId, limit)) {
             throw FlowgateProblem.quotaExceeded(
@@ -120,6 +168,26 @@ class SubscriptionService {
                     limit,
                     QUOTA_RETRY_AFTER);
         }
+    }
+
+    private URI allowed(String callbackUrl) {
+        try {
+            return policy.check(callbackUrl);
+        } catch (CallbackUrlPolicy.Refused e) {
+            throw new InvalidRequest(
+                    ProblemTypes.CALLBACK_URL_NOT_ALLOWED, "Callback URL not allowed", String.valueOf(e.getMessage()));
+        }
+    }
+
+    private Mono<Subscription> create(
+            String tenantId,
+            JsonNode input,
+            String callbackUrl,
+            URI callback,
+            String subscriptionId,
+            Map<String, String> correlation,
+            String operation) {
+        reserve(tenantId, subscriptionId);
         JobSubmitted job;
         try {
             job = jobs.draftForSubscription(tenantId, operation, input, correlation, subscriptionId);
@@ -136,7 +204,8 @@ class SubscriptionService {
                 box.seal(callbackUrl, tenantId),
                 CallbackUrlPolicy.authority(callback),
                 clock.instant(),
-                correlation);
+                correlation,
+                Map.of());
         return commands.subscribe(subscription, job)
                 .doOnError(e -> {
                     active.release(tenantId, subscriptionId);
@@ -223,13 +292,14 @@ class SubscriptionService {
                 "Subscriptions are being restored; retry shortly.", properties.unavailableRetryAfter(), cause);
     }
 
-    private static String callbackUrl(JsonNode body) {
+    private static String callbackUrl(JsonNode body, Set<String> fields) {
+        String expected = fields.size() == 1 ? "'callbackUrl'" : "'callbackUrl' and 'input'";
         if (!body.isObject()) {
-            throw invalid("The body must be a JSON object with 'callbackUrl' and 'input'.");
+            throw invalid("The body must be a JSON object with " + expected + ".");
         }
         for (String field : body.propertyNames()) {
-            if (!BODY_FIELDS.contains(field)) {
-                throw invalid("Unknown property '" + field + "'; the body has 'callbackUrl' and 'input'.");
+            if (!fields.contains(field)) {
+                throw invalid("Unknown property '" + field + "'; the body has " + expected + ".");
             }
         }
         JsonNode url = body.get("callbackUrl");

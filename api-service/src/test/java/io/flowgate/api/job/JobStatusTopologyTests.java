@@ -56,7 +56,8 @@ class JobStatusTopologyTests {
                 removed.add(last);
             }
         };
-        JobStatusTopology.addTo(builder, RETENTION, Duration.ofMinutes(1), listener, offboarded::contains);
+        JobStatusTopology.addTo(
+                builder, RETENTION, Duration.ofMinutes(1), listener, offboarded::contains, java.time.Clock.systemUTC());
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "status-view-test");
         config.put(

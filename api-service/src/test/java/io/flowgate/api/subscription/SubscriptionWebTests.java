@@ -46,8 +46,8 @@ class SubscriptionWebTests {
     private static final String SUB = "s-0123456789abcdef0123456789abcdef";
     private static final String JOB = "j-0123456789abcdef0123456789abcdef";
     private static final Instant AT = Instant.parse("2026-12-03T10:00:00Z");
-    private static final Subscription SUBSCRIPTION =
-            new Subscription(TID, SUB, SubscriptionKind.ACTION, "echo", JOB, "sealed", "hooks.example", AT, Map.of());
+    private static final Subscription SUBSCRIPTION = new Subscription(
+            TID, SUB, SubscriptionKind.ACTION, "echo", JOB, "sealed", "hooks.example", AT, Map.of(), Map.of());
 
     @Autowired
     WebTestClient http;

@@ -3,6 +3,7 @@ package io.flowgate.dispatcher.config;
 import io.flowgate.dispatcher.delivery.CallbackConsumer;
 import io.flowgate.dispatcher.delivery.Dispatcher;
 import io.flowgate.dispatcher.delivery.DispatcherProperties;
+import io.flowgate.dispatcher.delivery.EventFanout;
 import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
 import io.flowgate.kafka.Readers;
@@ -16,6 +17,7 @@ import io.flowgate.webhooks.WebhookSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -103,10 +105,23 @@ class DispatcherConfig {
             DispatcherProperties settings,
             Clock clock,
             MeterRegistry meters,
-            Readers readers) {
+            Readers readers,
+            TopicWriter deliveryWriter,
+            ExecutorService attemptExecutor) {
         Map<String, Object> consumerConfig = new HashMap<>(kafka.buildConsumerProperties());
         return new DeliveryLifecycle(
-                () -> new CallbackConsumer(consumerConfig, dispatcher, settings.maxPending(), clock, meters, readers),
+                List.of(
+                        () -> new CallbackConsumer(
+                                consumerConfig, dispatcher, settings.maxPending(), clock, meters, readers),
+                        () -> new EventFanout(
+                                consumerConfig,
+                                subscriptions,
+                                tenants,
+                                deliveryWriter,
+                                attemptExecutor,
+                                clock,
+                                meters,
+                                readers)),
                 tenants,
                 subscriptions,
                 settings.catchUpTimeout());

@@ -33,7 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  * then its partition is paused at that record and resumed when it comes due, so no thread sleeps and
  * no delay is held in memory.
  */
-public final class CallbackConsumer implements AutoCloseable {
+public final class CallbackConsumer implements Consuming {
 
     private static final Duration MAX_POLL = Duration.ofMillis(200);
     static final String READER = "flowgate-dispatcher-callbacks";
@@ -72,7 +72,7 @@ public final class CallbackConsumer implements AutoCloseable {
                 meters);
     }
 
-    /** Starts reading. */
+    @Override
     public void start() {
         loop.start();
     }

@@ -5,6 +5,8 @@ import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.DeliveryAttempted;
 import io.flowgate.contracts.DeliveryOutcome;
 import io.flowgate.contracts.Subscription;
+import io.flowgate.contracts.SubscriptionGone;
+import io.flowgate.contracts.SubscriptionKind;
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.DurableWrites;
@@ -231,6 +233,10 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         Subscription subscription = found.get();
+        if (subscriptions.isGone(subscription.subscriptionId())) {
+            dropped(callback, "gone");
+            return;
+        }
         int attempt = callback.attempts() + 1;
         Instant start = clock.instant();
         URI url;
@@ -258,7 +264,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         long latency = Duration.ofNanos(System.nanoTime() - began).toMillis();
-        settle(callback, attempt, start, latency, answer);
+        settle(callback, subscription, attempt, start, latency, answer);
     }
 
     private CallbackSender.Answer send(URI url, CallbackRequested callback, Instant start) {
@@ -275,13 +281,21 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void settle(
-            CallbackRequested callback, int attempt, Instant start, long latency, CallbackSender.Answer answer) {
+            CallbackRequested callback,
+            Subscription subscription,
+            int attempt,
+            Instant start,
+            long latency,
+            CallbackSender.Answer answer) {
         switch (AttemptOutcome.of(answer, attempt, schedule)) {
             case AttemptOutcome.Delivered delivered -> {
                 recordAttempt(
                         callback, attempt, start, DeliveryOutcome.DELIVERED, delivered.status(), null, latency, null);
             }
             case AttemptOutcome.Gone gone -> {
+                if (subscription.kind() == SubscriptionKind.TRIGGER) {
+                    markGone(subscription, gone.statusCode(), start);
+                }
                 recordAttempt(
                         callback, attempt, start, DeliveryOutcome.GONE, gone.status(), gone.reason(), latency, null);
             }
@@ -383,6 +397,27 @@ public final class Dispatcher implements AutoCloseable {
                 attempt,
                 tag,
                 error == null ? "" : " (" + error + ")");
+    }
+
+    /**
+     * Notes that a webhook trigger's receiver said its subscription is gone: the fan-out sends it no
+     * more events, and callbacks already queued for it are dropped. (A webhook action's subscription
+     * has one callback only, so nothing more is to be stopped.)
+     */
+    private void markGone(Subscription subscription, int status, Instant at) {
+        SubscriptionGone marker =
+                new SubscriptionGone(subscription.tenantId(), subscription.subscriptionId(), status, at);
+        try {
+            writeRecord(Topics.SUBSCRIPTIONS_GONE, subscription.subscriptionId(), marker);
+        } catch (DurableWrites.Unwritable e) {
+            log.error("The gone marker of {} cannot be written", subscription.subscriptionId(), e);
+        }
+        subscriptions.markedGone(marker);
+        log.info(
+                "Subscription {} of tenant {} is gone (its receiver answered {}); no more events are sent to it",
+                subscription.subscriptionId(),
+                subscription.tenantId(),
+                status);
     }
 
     private void dropped(CallbackRequested callback, String reason) {

@@ -3,11 +3,6 @@ package io.flowgate.worker.job;
 import io.flowgate.contracts.CallbackRequested;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -48,22 +43,11 @@ final class Callbacks {
         return new CallbackRequested(
                 job.tenantId(),
                 subscriptionId,
-                deliveryId(subscriptionId, job.jobId()),
+                CallbackRequested.deliveryId(subscriptionId, job.jobId()),
                 payload,
                 end.updatedAt(),
                 0,
                 end.updatedAt(),
                 job.correlation());
-    }
-
-    /** {@code msg_} and 128 bits of SHA-256 over the subscription and job ids, base64url. */
-    static String deliveryId(String subscriptionId, String jobId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((subscriptionId + ":" + jobId).getBytes(StandardCharsets.UTF_8));
-            return "msg_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
     }
 }
