@@ -49,7 +49,7 @@ final class KafkaProbe {
                     partitions.addAll(partitions(consumer, topic));
                 }
             }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> ends = afterLastRecords(stack, partitions);
             org.awaitility.Awaitility.await()
                     .atMost(within)
                     .pollInterval(Duration.ofMillis(100))
@@ -68,6 +68,46 @@ final class KafkaProbe {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Per partition, the offset after its last committed record as of now. Not the end offset: a
+     * transaction's commit marker takes an offset too, and a consumer, which commits after the records
+     * it handled, never commits past a marker that ends a partition.
+     */
+    private static Map<TopicPartition, Long> afterLastRecords(LocalStack stack, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> after = new HashMap<>();
+        try (var consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        stack.bootstrapServers(),
+                        "enable.auto.commit",
+                        false,
+                        "isolation.level",
+                        "read_committed"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> stable = consumer.endOffsets(partitions); // read_committed: the LSO
+            for (TopicPartition partition : partitions) {
+                long end = stable.get(partition);
+                after.put(partition, 0L);
+                for (long from = Math.max(0, end - 64); end > 0; from = Math.max(0, from - 1024)) {
+                    consumer.seek(partition, from);
+                    while (consumer.position(partition) < end) {
+                        for (var record : consumer.poll(Duration.ofMillis(200)).records(partition)) {
+                            if (record.offset() < end) {
+                                after.put(partition, record.offset() + 1);
+                            }
+                        }
+                    }
+                    if (after.get(partition) > 0 || from == 0) {
+                        break;
+                    }
+                }
+            }
+        }
+        return after;
     }
 
     /**

@@ -5,14 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.flowgate.devstack.LocalStack;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -27,7 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
 class TriggerSystemTests {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static final Duration WITHIN = Duration.ofSeconds(30);
     /** The engine's wait, compressed: the stack's poll interval is 1 s, a test waits at most this. */
     static final Duration WAIT_CAP = Duration.ofMillis(100);
@@ -41,50 +35,22 @@ class TriggerSystemTests {
         api = Http.testClient(stack.apiUrl());
     }
 
-    /** A fresh tenant: its flows' token and its event publisher's token. */
-    record Tenant(String id, String flows, String events) {
-        static Tenant fresh() {
-            String id = Tokens.newTenantId();
-            new Admin(stack).register(id, "{\"plan\":\"local\"}");
-            return new Tenant(id, Tokens.forTenant(stack, id), Tokens.forTenant(stack, id, "Flowgate.Events"));
-        }
-    }
-
     static URI pollUrl(String trigger, String query) {
         return URI.create(
                 stack.apiUrl() + "/api/v1/triggers/" + trigger + "/poll" + (query.isEmpty() ? "" : "?" + query));
     }
 
-    /** Publishes events, {@code burst} at a time (each burst with one occurredAt); answers their ids in order of acceptance per burst. */
-    static List<String> publish(Tenant tenant, int count, int burst, String type) {
-        List<String> ids = new ArrayList<>();
-        for (int start = 0; start < count; start += burst) {
-            String occurredAt = java.time.Instant.now().toString();
-            List<CompletableFuture<HttpResponse<String>>> sends = IntStream.range(start, Math.min(count, start + burst))
-                    .mapToObj(i -> HTTP.sendAsync(
-                            HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/api/v1/events"))
-                                    .header("Authorization", "Bearer " + tenant.events())
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"" + type
-                                            + "\",\"occurredAt\":\"" + occurredAt + "\",\"data\":{\"n\":" + i + "}}"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString()))
-                    .toList();
-            for (CompletableFuture<HttpResponse<String>> send : sends) {
-                HttpResponse<String> response = send.join();
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-                ids.add(JSON.readTree(response.body()).get("eventId").asString());
-            }
-        }
-        return ids;
+    /** See {@link TestTenant#publish}. */
+    static List<String> publish(TestTenant tenant, int count, int burst, String type) {
+        return tenant.publish(count, burst, type);
     }
 
-    static PollingTriggerClient.Answer poll(Tenant tenant, URI url) {
+    static PollingTriggerClient.Answer poll(TestTenant tenant, URI url) {
         return PollingTriggerClient.get(tenant.flows(), url);
     }
 
     /** The first poll's answer, checked against rule 17; answers its Location. */
-    static URI firstPoll(Tenant tenant, String trigger, String query) {
+    static URI firstPoll(TestTenant tenant, String trigger, String query) {
         var first = poll(tenant, pollUrl(trigger, query));
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         assertThat(first.retryAfter()).isPositive();
@@ -95,7 +61,7 @@ class TriggerSystemTests {
     }
 
     /** Waits until the event index holds what was published (a poll of a fresh start sees it). */
-    static void awaitIndexed(Tenant tenant, URI from, int count) {
+    static void awaitIndexed(TestTenant tenant, URI from, int count) {
         await().atMost(WITHIN).until(() -> {
             var answer = poll(tenant, URI.create(from + "&mode=batch&maxItems=100"));
             return answer.status() == 200 && answer.json().get("value").size() >= count;
@@ -104,7 +70,7 @@ class TriggerSystemTests {
 
     @Test
     void theCatalogListsBothTriggersWithTheirFiltersAndItemSchemas() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         JsonNode catalog = JSON.readTree(api.get()
                 .uri("/api/v1/triggers")
                 .headers(h -> h.setBearerAuth(tenant.flows()))
@@ -137,7 +103,7 @@ class TriggerSystemTests {
 
     @Test
     void theFirstPollStartsFromNowAndNeverFiresOnHistory() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI start = firstPoll(tenant, "event-received", "");
         publish(tenant, 3, 3, "history");
         awaitIndexed(tenant, start, 3);
@@ -152,7 +118,7 @@ class TriggerSystemTests {
 
     @Test
     void newEventsFireOneByOneInOrderAndAReplayedLocationGivesTheSameAnswer() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI start = firstPoll(tenant, "event-received", "");
         List<String> ids = publish(tenant, 3, 3, "order.created");
         awaitIndexed(tenant, start, 3);
@@ -182,7 +148,7 @@ class TriggerSystemTests {
 
     @Test
     void batchModeWrapsTheItemsInValueAndCapsThemAtMaxItems() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI begin = firstPoll(tenant, "event-received", "");
         publish(tenant, 6, 6, "batch");
         awaitIndexed(tenant, begin, 6);
@@ -200,7 +166,7 @@ class TriggerSystemTests {
 
     @Test
     void filtersAreAppliedByTheServer() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI start = firstPoll(tenant, "event-received", "type=wanted");
         publish(tenant, 2, 2, "unwanted");
         List<String> wanted = publish(tenant, 1, 1, "wanted");
@@ -220,8 +186,8 @@ class TriggerSystemTests {
 
     @Test
     void aStateIsBoundToItsTenantTriggerAndFilterAndCannotBeForged() {
-        Tenant owner = Tenant.fresh();
-        Tenant other = Tenant.fresh();
+        TestTenant owner = TestTenant.fresh();
+        TestTenant other = TestTenant.fresh();
         URI start = firstPoll(owner, "event-received", "type=a");
         String state = start.getRawQuery().replaceAll(".*triggerState=", "");
 
@@ -235,7 +201,7 @@ class TriggerSystemTests {
                 pollUrl("event-received", "type=a&triggerState=" + state.replaceFirst("\\.(-?\\d+)\\.", ".999.")),
                 pollUrl("event-received", "type=a&triggerState=not-a-state"));
         for (int i = 0; i < refused.size(); i++) {
-            Tenant caller = i == 0 ? other : owner;
+            TestTenant caller = i == 0 ? other : owner;
             var answer = poll(caller, refused.get(i));
             assertThat(answer.status()).as(refused.get(i).toString()).isEqualTo(400);
             assertThat(answer.json().get("type").asString()).isEqualTo("urn:flowgate:problem:invalid-trigger-state");
@@ -245,7 +211,7 @@ class TriggerSystemTests {
 
     @Test
     void aJobCompletedEventFiresOnceWithTheJobsOutcome() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI start = firstPoll(tenant, "job-completed", "operation=jsonata-transform&outcome=succeeded");
         var done = Jobs.submit(api, tenant.flows(), "jsonata-transform", "{\"expression\":\"1+1\",\"document\":{}}");
         assertThat(done.getStatus().value()).as(done.getResponseBody()).isEqualTo(200);
@@ -269,7 +235,7 @@ class TriggerSystemTests {
 
     @Test
     void aThousandEventsInBurstsFireExactlyOnceInOrderAcrossAnApiRestart() {
-        Tenant tenant = Tenant.fresh();
+        TestTenant tenant = TestTenant.fresh();
         URI start = firstPoll(tenant, "event-received", "");
         List<String> published = publish(tenant, 1000, 50, "burst");
         var client = new PollingTriggerClient(() -> tenant.flows(), start, WAIT_CAP);
