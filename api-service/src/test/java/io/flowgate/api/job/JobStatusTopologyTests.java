@@ -106,6 +106,29 @@ class JobStatusTopologyTests {
     }
 
     @Test
+    void aJobsFirstFinalStatusAndOnlyThatOneWritesItsJobCompletedEvent() {
+        var events = driver.createOutputTopic(
+                Topics.EVENTS.name(),
+                Topics.EVENTS.keySerde().deserializer(),
+                Topics.EVENTS.valueSerde().deserializer());
+        jobs.pipeInput("j1", job("j1", "t1"));
+        statuses.pipeInput("j1", accepted("j1", "t1").next(JobState.RUNNING, T0.plusSeconds(1)));
+        assertThat(events.isEmpty()).isTrue();
+
+        JobStatus succeeded = accepted("j1", "t1")
+                .succeeded(tools.jackson.databind.node.JsonNodeFactory.instance.numberNode(2), T0.plusSeconds(2));
+        statuses.pipeInput("j1", succeeded);
+        statuses.pipeInput("j1", succeeded); // a worker's retry
+        cancels.pipeInput("j1", cancel("j1")); // a cancel racing the success
+
+        var written = events.readKeyValuesToList();
+        assertThat(written).hasSize(1);
+        assertThat(written.getFirst().key).isEqualTo("t1/job-completed");
+        assertThat(written.getFirst().value.eventId()).isEqualTo("j1");
+        assertThat(written.getFirst().value.eventType()).isEqualTo("succeeded");
+    }
+
+    @Test
     void aSubmittedJobIsAcceptedAtOnce() {
         jobs.pipeInput("j1", job("j1", "t1"));
 
