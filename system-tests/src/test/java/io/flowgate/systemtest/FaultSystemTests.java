@@ -127,6 +127,42 @@ class FaultSystemTests {
     }
 
     @Test
+    void aJobCompletedEventArrivesWhenItsWorkerIsKilledRightAfterFinishing() throws Exception {
+        TestTenant tenant = TestTenant.fresh();
+        URI start = TriggerSystemTests.firstPoll(tenant, "job-completed", "operation=delay");
+        stack.stopWorker();
+        Process doomed = null;
+        try {
+            doomed = new ProcessBuilder(stack.workerProcessCommand(
+                            System.getProperty("java.class.path"),
+                            "--spring.kafka.consumer.properties.session.timeout.ms=6000",
+                            "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(new java.io.File("target/killed-after-finish-worker.log"))
+                    .start();
+            // The standard action answers once the job's final status is in the view: the worker has
+            // reported it. It dies at once, before it can do anything more (commit, leave its group).
+            var done = Jobs.submit(api, tenant.flows(), "delay", "{\"seconds\":0}", "Prefer", "wait=90");
+            doomed.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(done.getStatus().value()).as(done.getResponseBody()).isEqualTo(200);
+        } finally {
+            if (doomed != null) {
+                doomed.destroyForcibly();
+            }
+            if (stack.worker() == null) {
+                stack.startWorker();
+            }
+        }
+        var client = new PollingTriggerClient(tenant::flows, start, Duration.ofMillis(100));
+        var fired = client.fire(1, Duration.ofSeconds(60), () -> {});
+        assertThat(fired).hasSize(1);
+        assertThat(fired.getFirst().get("status").asString()).isEqualTo("succeeded");
+        // The job may run again on the restarted worker (at least once); its event is still one (the
+        // status view writes it for a job's first final status only: JobStatusTopologyTests).
+        assertThat(TriggerSystemTests.poll(tenant, client.next()).status()).isEqualTo(202);
+    }
+
+    @Test
     void anIdempotentRetryRightAfterAnApiRestartReturnsTheSameJobAndWritesNoSecondOne() {
         String key = "restart-" + java.util.UUID.randomUUID();
         String input = "{\"seconds\":0}";

@@ -36,8 +36,8 @@ class TriggerSystemTests {
     }
 
     static URI pollUrl(String trigger, String query) {
-        return URI.create(
-                stack.apiUrl() + "/api/v1/triggers/" + trigger + "/poll" + (query.isEmpty() ? "" : "?" + query));
+        return URI.create(SharedStack.get().apiUrl() + "/api/v1/triggers/" + trigger + "/poll"
+                + (query.isEmpty() ? "" : "?" + query));
     }
 
     /** See {@link TestTenant#publish}. */
@@ -55,7 +55,7 @@ class TriggerSystemTests {
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         assertThat(first.retryAfter()).isPositive();
         assertThat(first.location().toString())
-                .startsWith(stack.apiUrl() + "/api/v1/triggers/" + trigger + "/poll?")
+                .startsWith(SharedStack.get().apiUrl() + "/api/v1/triggers/" + trigger + "/poll?")
                 .contains("triggerState=");
         return first.location();
     }
