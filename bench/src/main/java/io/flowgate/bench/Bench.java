@@ -43,6 +43,14 @@ public final class Bench {
     /** api-service's health and metrics, on their own port. */
     private static final String API_MANAGEMENT = "http://127.0.0.1:9080";
 
+    /** The webhook trigger phase: events a second, and subscriptions each event goes to. */
+    private static final int TRIGGER_EVENTS = 100;
+
+    private static final int TRIGGER_SUBSCRIPTIONS = 10;
+    /** The polling trigger phase's background: tenants publishing, and their events a second in all. */
+    private static final int NOISY_TENANTS = 50;
+
+    private static final int NOISY_EVENTS = 500;
     private static final String SMALL_JSON = "{\"expression\":\"a + b\",\"document\":{\"a\":1,\"b\":2}}";
 
     private final Profile profile;
@@ -189,6 +197,7 @@ public final class Bench {
             noisyNeighbourFigures(load, token);
         }
         webhookFigures(token, List.of(api, worker, dispatcher, kafkaProcess));
+        triggerFigures(token, List.of(api, worker, dispatcher, kafkaProcess));
         for (var s : List.of(worker, api, dispatcher)) {
             report.resource(s.name(), "rssAfterLoadMb", s.rssMegabytes());
         }
@@ -530,6 +539,92 @@ public final class Bench {
         services.forEach(s -> used.put(s.name(), s.cpu()));
         used.put("bench", ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
         return used;
+    }
+
+    /**
+     * The triggers: event published to webhook-trigger callback received, at {@link #TRIGGER_EVENTS}
+     * events a second to {@link #TRIGGER_SUBSCRIPTIONS} subscriptions; and a quiet tenant's
+     * polling-trigger polls alone and beside {@link #NOISY_TENANTS} tenants publishing events.
+     */
+    private void triggerFigures(String token, List<Processes.Started> services) throws Exception {
+        String fanOutTool = "open model, events published at a fixed rate to one tenant with "
+                + TRIGGER_SUBSCRIPTIONS + " webhook trigger subscriptions; receiver in the bench JVM (JDK"
+                + " HttpClient and HttpServer)";
+        try (var triggers = new TriggerBench(
+                        API, token, token(DemoTenants.CONTOSO_EVENTS_CLIENT), data.resolve("issuer-key.json"));
+                var load = new LoadGenerator(profile.inFlight())) {
+            awaitDrained();
+            triggers.fanOut(TRIGGER_EVENTS / 4, TRIGGER_SUBSCRIPTIONS, profile.warmUp()); // warm-up, not measured
+            Map<String, Duration> cpuBefore = cpu(services);
+            long wallBefore = System.nanoTime();
+            var fanOut = triggers.fanOut(TRIGGER_EVENTS, TRIGGER_SUBSCRIPTIONS, profile.fixedRate());
+            Map<String, Duration> cpuAfter = cpu(services);
+            double wall = (System.nanoTime() - wallBefore) / 1e9;
+            Map<String, Object> figure = new LinkedHashMap<>();
+            figure.put("tool", fanOutTool);
+            figure.put("eventsPublished", fanOut.published());
+            figure.put("callbacksExpected", fanOut.expected());
+            figure.put("callbacksDelivered", fanOut.delivered());
+            figure.put("publishToCallbackP50Ms", millis(fanOut.publishToCallbackMicros(), 50));
+            figure.put("publishToCallbackP99Ms", millis(fanOut.publishToCallbackMicros(), 99));
+            Map<String, Object> cores = new LinkedHashMap<>();
+            cpuAfter.forEach((name, used) ->
+                    cores.put(name, Report.round(used.minus(cpuBefore.get(name)).toNanos() / 1e9 / wall)));
+            figure.put("coresBusy", cores);
+            String at = TRIGGER_EVENTS + " events/s x " + TRIGGER_SUBSCRIPTIONS + " subscriptions";
+            report.flowgate("webhookTrigger@" + TRIGGER_EVENTS, figure);
+            report.compare(
+                    "webhook trigger, event published to callback p50, " + at,
+                    "ms",
+                    millis(fanOut.publishToCallbackMicros(), 50),
+                    null,
+                    null,
+                    fanOutTool);
+            report.compare(
+                    "webhook trigger, event published to callback p99, " + at,
+                    "ms",
+                    millis(fanOut.publishToCallbackMicros(), 99),
+                    null,
+                    null,
+                    fanOutTool);
+
+            String quietToken =
+                    triggers.flowsTokenOf(java.util.UUID.randomUUID().toString());
+            var poll = new LoadGenerator.Request(
+                    HttpMethod.GET,
+                    triggers.firstPollLocation(quietToken),
+                    Map.of("Authorization", "Bearer " + quietToken),
+                    null);
+            load.fixedRate(poll, profile.pollRate(), profile.warmUp(), 202); // warm-up, not measured
+            var alone = load.fixedRate(poll, profile.pollRate(), profile.fixedRate(), 202);
+            var publishing = triggers.publishers(NOISY_TENANTS, NOISY_EVENTS);
+            LoadGenerator.Outcome beside;
+            try {
+                Thread.sleep(1000); // the publishers' load is on before the measurement starts
+                beside = load.fixedRate(poll, profile.pollRate(), profile.fixedRate(), 202);
+            } finally {
+                publishing.set(false);
+            }
+            report.flowgate("triggerPollAlone@" + profile.pollRate(), Report.figure(OPEN, alone));
+            report.flowgate("triggerPollBesidePublishers@" + profile.pollRate(), Report.figure(OPEN, beside));
+            String pollTool =
+                    OPEN + "; beside: " + NOISY_TENANTS + " tenants publishing " + NOISY_EVENTS + " events/s in all";
+            report.compare(
+                    "polling trigger poll p99 at " + profile.pollRate() + "/s, quiet tenant alone",
+                    "ms",
+                    alone.percentileMillis(99),
+                    null,
+                    null,
+                    OPEN);
+            report.compare(
+                    "polling trigger poll p99 at " + profile.pollRate() + "/s, beside " + NOISY_TENANTS
+                            + " publishing tenants",
+                    "ms",
+                    beside.percentileMillis(99),
+                    null,
+                    null,
+                    pollTool);
+        }
     }
 
     private static double millis(org.HdrHistogram.Histogram micros, double percentile) {
