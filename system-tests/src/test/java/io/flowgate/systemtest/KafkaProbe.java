@@ -19,16 +19,20 @@ final class KafkaProbe {
 
     private KafkaProbe() {}
 
-    /** The sum of the end offsets of {@code topics}: it grows with every record written to them. */
-    static long endOffsets(LocalStack stack, Topic<?, ?>... topics) {
+    /**
+     * How far {@code topics} hold records: the sum, over their partitions, of the offset after the
+     * last committed record. It grows with every record written to them, and, unlike the end offset,
+     * not with the marker that closes a transaction, which the broker writes after the commit returns.
+     */
+    static long written(LocalStack stack, Topic<?, ?>... topics) {
         try (var consumer = consumer(stack, null)) {
-            long sum = 0;
+            List<TopicPartition> partitions = new java.util.ArrayList<>();
             for (Topic<?, ?> topic : topics) {
-                sum += consumer.endOffsets(partitions(consumer, topic.name())).values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum();
+                partitions.addAll(partitions(consumer, topic.name()));
             }
-            return sum;
+            return afterLastRecords(stack, partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
     }
 

@@ -291,7 +291,7 @@ class RequestErrorSystemTests {
 
     @Test
     void refusedCallsWriteNothingToKafka() throws Exception {
-        long before = KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS);
+        long before = KafkaProbe.written(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS);
 
         post(null, MediaType.APPLICATION_JSON, "{\"seconds\":1}").expectStatus().isUnauthorized();
         post("not-a-jwt", MediaType.APPLICATION_JSON, "{\"seconds\":1}")
@@ -324,7 +324,7 @@ class RequestErrorSystemTests {
                 .expectStatus()
                 .isNotFound();
 
-        assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS))
+        assertThat(KafkaProbe.written(stack, Topics.JOBS, Topics.JOB_CONTROL, Topics.TENANTS))
                 .isEqualTo(before);
     }
 

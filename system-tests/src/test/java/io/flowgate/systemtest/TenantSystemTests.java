@@ -103,9 +103,9 @@ class TenantSystemTests {
                 .expectBody()
                 .jsonPath("$.type")
                 .isEqualTo("urn:flowgate:problem:tenant-not-active");
-        long before = KafkaProbe.endOffsets(stack, Topics.JOBS);
+        long before = KafkaProbe.written(stack, Topics.JOBS);
         Jobs.submit(api, token, "delay", "{\"seconds\":0}");
-        assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS))
+        assertThat(KafkaProbe.written(stack, Topics.JOBS))
                 .as("a suspended tenant's submit writes nothing")
                 .isEqualTo(before);
 
@@ -123,7 +123,7 @@ class TenantSystemTests {
     @Test
     void badAdminInputIs400Or404AndChangesNothing() {
         String tenant = Tokens.newTenantId();
-        long before = KafkaProbe.endOffsets(stack, Topics.TENANTS);
+        long before = KafkaProbe.written(stack, Topics.TENANTS);
 
         admin.put("not-a-tenant", "{}")
                 .expectStatus()
@@ -142,7 +142,7 @@ class TenantSystemTests {
         admin.post(tenant, "suspend").expectStatus().isNotFound();
         admin.offboard(tenant).expectStatus().isNotFound();
 
-        assertThat(KafkaProbe.endOffsets(stack, Topics.TENANTS)).isEqualTo(before);
+        assertThat(KafkaProbe.written(stack, Topics.TENANTS)).isEqualTo(before);
         admin.get(tenant).expectStatus().isNotFound();
     }
 
@@ -191,7 +191,7 @@ class TenantSystemTests {
     @Test
     void anUnregisteredTenantIsRefusedUnderTheAllowListAndNothingIsWritten() {
         String stranger = Tokens.forTenant(stack, Tokens.newTenantId());
-        long before = KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.TENANTS);
+        long before = KafkaProbe.written(stack, Topics.JOBS, Topics.TENANTS);
 
         var response = api.post()
                 .uri("/api/v1/operations/delay")
@@ -209,7 +209,7 @@ class TenantSystemTests {
                 .isEqualTo("urn:flowgate:problem:unauthorized")
                 .jsonPath("$.detail")
                 .value(d -> assertThat((String) d).contains("not registered"));
-        assertThat(KafkaProbe.endOffsets(stack, Topics.JOBS, Topics.TENANTS)).isEqualTo(before);
+        assertThat(KafkaProbe.written(stack, Topics.JOBS, Topics.TENANTS)).isEqualTo(before);
     }
 
     @Test

@@ -414,7 +414,7 @@ class WebhookActionSystemTests {
 
     @Test
     void badSubscribeRequestsGetProblemsAndWriteNothing() {
-        long before = KafkaProbe.endOffsets(stack, Topics.SUBSCRIPTIONS, Topics.JOBS);
+        long before = KafkaProbe.written(stack, Topics.SUBSCRIPTIONS, Topics.JOBS);
         String ok = receiver.url(Subscriptions.unique("never"), "x");
         record Case(String operation, String body, int status, String type) {}
         List<Case> cases = List.of(
@@ -481,7 +481,7 @@ class WebhookActionSystemTests {
                     .as(c.body())
                     .endsWith(c.type());
         }
-        assertThat(KafkaProbe.endOffsets(stack, Topics.SUBSCRIPTIONS, Topics.JOBS))
+        assertThat(KafkaProbe.written(stack, Topics.SUBSCRIPTIONS, Topics.JOBS))
                 .isEqualTo(before);
     }
 

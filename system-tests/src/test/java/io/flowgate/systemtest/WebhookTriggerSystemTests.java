@@ -231,7 +231,7 @@ class WebhookTriggerSystemTests {
                         "{\"callbackUrl\":\"http://169.254.169.254/latest\"}",
                         400,
                         "callback-url-not-allowed"));
-        long before = KafkaProbe.endOffsets(stack, io.flowgate.contracts.Topics.SUBSCRIPTIONS);
+        long before = KafkaProbe.written(stack, io.flowgate.contracts.Topics.SUBSCRIPTIONS);
         for (Case c : cases) {
             var result = subscribe(tenant, c.trigger(), c.query(), c.body());
             assertThat(result.getStatus().value()).as(c.toString()).isEqualTo(c.status());
@@ -239,7 +239,7 @@ class WebhookTriggerSystemTests {
                     .as(c.toString())
                     .isEqualTo("urn:flowgate:problem:" + c.type());
         }
-        assertThat(KafkaProbe.endOffsets(stack, io.flowgate.contracts.Topics.SUBSCRIPTIONS))
+        assertThat(KafkaProbe.written(stack, io.flowgate.contracts.Topics.SUBSCRIPTIONS))
                 .isEqualTo(before);
     }
 }
