@@ -33,6 +33,18 @@ public final class Triggers {
     private static final Pattern OPERATION = Pattern.compile("^[a-z0-9][a-z0-9-]{0,99}$");
     private static final List<String> OUTCOMES = List.of("succeeded", "failed", "cancelled", "expired");
 
+    /** The filter parameter that holds a JSONata condition over the item (evaluated by the services). */
+    public static final String CONDITION = "condition";
+
+    private static final int MAX_CONDITION_LENGTH = 2000;
+
+    private static final Parameter CONDITION_PARAMETER = new Parameter(
+            CONDITION,
+            "Condition",
+            "A JSONata expression over the item, such as data.total > 100: the trigger fires only when it is"
+                    + " true (saves the flow runs that would discard the item).",
+            null);
+
     /**
      * One filter parameter of a trigger.
      *
@@ -80,11 +92,13 @@ public final class Triggers {
             "When an event is received",
             "Fires for each event your own systems publish to Flowgate (POST /api/v1/events), optionally only"
                     + " for one event type.",
-            List.of(new Parameter(
-                    "type",
-                    "Event type",
-                    "Fire only for events of this type, for example order.created (exact match).",
-                    null)),
+            List.of(
+                    new Parameter(
+                            "type",
+                            "Event type",
+                            "Fire only for events of this type, for example order.created (exact match).",
+                            null),
+                    CONDITION_PARAMETER),
             object(
                     "An event published to Flowgate.",
                     Map.of(
@@ -102,7 +116,8 @@ public final class Triggers {
                     + " expired), optionally only for one operation or one outcome.",
             List.of(
                     new Parameter("operation", "Operation", "Fire only for jobs of this operation.", null),
-                    new Parameter("outcome", "Outcome", "Fire only for jobs that ended this way.", OUTCOMES)),
+                    new Parameter("outcome", "Outcome", "Fire only for jobs that ended this way.", OUTCOMES),
+                    CONDITION_PARAMETER),
             object(
                     "A job that finished.",
                     Map.of(
@@ -153,6 +168,9 @@ public final class Triggers {
                 throw new InvalidFilter(
                         "'type' is 1 to 200 letters, digits and . _ : / - (for example 'order.created').");
             }
+            if (name.equals(CONDITION) && value.length() > MAX_CONDITION_LENGTH) {
+                throw new InvalidFilter("'condition' is at most " + MAX_CONDITION_LENGTH + " characters.");
+            }
             if (name.equals("operation") && !OPERATION.matcher(value).matches()) {
                 throw new InvalidFilter("'operation' is an operation name: lower-case letters, digits and dashes.");
             }
@@ -161,18 +179,31 @@ public final class Triggers {
         return Map.copyOf(filter);
     }
 
-    /** The filter as one line, for ids and signatures: {@code name=value} pairs in name order. */
+    /**
+     * The filter as text, for ids and signatures: {@code name=length:value} lines in name order. The
+     * length keeps it unambiguous when a value (a condition) holds a line break or an {@code =}.
+     */
     public static String canonical(Map<String, String> filter) {
         StringBuilder line = new StringBuilder();
         new TreeMap<>(filter)
-                .forEach((name, value) ->
-                        line.append(name).append('=').append(value).append('\n'));
+                .forEach((name, value) -> line.append(name)
+                        .append('=')
+                        .append(value.length())
+                        .append(':')
+                        .append(value)
+                        .append('\n'));
         return line.toString();
     }
 
-    /** Whether {@code event} passes {@code filter} (a canonical filter of the event's trigger). */
+    /**
+     * Whether {@code event} passes {@code filter}'s field filters (a canonical filter of the event's
+     * trigger). A {@link #CONDITION} is not evaluated here: the services evaluate it on the item.
+     */
     public static boolean matches(Map<String, String> filter, TriggerEvent event) {
         for (Map.Entry<String, String> condition : filter.entrySet()) {
+            if (condition.getKey().equals(CONDITION)) {
+                continue;
+            }
             String actual = switch (condition.getKey()) {
                 case "type", "outcome" -> event.eventType();
                 case "operation" -> text(event.data().get("operation"));

@@ -43,7 +43,14 @@ class TriggersTests {
                 .as("an empty value is no filter")
                 .isEmpty();
         assertThat(Triggers.canonical(Map.of("outcome", "failed", "operation", "a")))
-                .isEqualTo("operation=a\noutcome=failed\n");
+                .isEqualTo("operation=1:a\noutcome=6:failed\n");
+        assertThat(Triggers.canonical(Map.of("condition", "a\noperation=b")))
+                .as("a condition with a line break is not another filter")
+                .isNotEqualTo(Triggers.canonical(Map.of("condition", "a", "operation", "b")));
+        assertThat(Triggers.filter(JOBS, Map.of("condition", "data.outcome = 'failed'")))
+                .containsEntry("condition", "data.outcome = 'failed'");
+        assertThatThrownBy(() -> Triggers.filter(JOBS, Map.of("condition", "x".repeat(2001))))
+                .isInstanceOf(Triggers.InvalidFilter.class);
         assertThatThrownBy(() -> Triggers.filter(EVENTS, Map.of("colour", "red")))
                 .isInstanceOf(Triggers.InvalidFilter.class)
                 .hasMessageContaining("colour");
@@ -66,6 +73,9 @@ class TriggersTests {
                 .isTrue();
         assertThat(Triggers.matches(Map.of("outcome", "succeeded"), failed)).isFalse();
         assertThat(Triggers.matches(Map.of("operation", "delay"), failed)).isFalse();
+        assertThat(Triggers.matches(Map.of("type", "a", "condition", "false"), event("a")))
+                .as("a condition is left to the services, which evaluate it on the item")
+                .isTrue();
     }
 
     @Test

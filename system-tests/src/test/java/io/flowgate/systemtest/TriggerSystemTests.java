@@ -89,7 +89,8 @@ class TriggerSystemTests {
                     .isTrue();
         }
         JsonNode jobCompleted = catalog.get("value").get(1);
-        assertThat(jobCompleted.get("parameters").findValuesAsString("name")).containsExactly("operation", "outcome");
+        assertThat(jobCompleted.get("parameters").findValuesAsString("name"))
+                .containsExactly("operation", "outcome", "condition");
         api.get()
                 .uri("/api/v1/triggers/no-such-trigger/poll")
                 .headers(h -> h.setBearerAuth(tenant.flows()))
@@ -182,6 +183,59 @@ class TriggerSystemTests {
         }
         assertThat(poll(tenant, pollUrl("job-completed", "outcome=exploded")).status())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void aConditionFiresOnlyForTheItemsItIsTrueForAndIsPartOfTheState() {
+        TestTenant tenant = TestTenant.fresh();
+        String query = "type=cond&condition=" + encode("data.n >= 3 and data.n % 2 = 1");
+        URI start = firstPoll(tenant, "event-received", query);
+        List<String> ids = publish(tenant, 8, 1, "cond"); // data.n = 0..7, in order: 3, 5 and 7 pass
+        var client = new PollingTriggerClient(tenant::flows, start, WAIT_CAP);
+        List<JsonNode> fired = client.fire(3, WITHIN, () -> {});
+        assertThat(fired).extracting(item -> item.get("data").get("n").asInt()).containsExactly(3, 5, 7);
+        assertThat(fired)
+                .extracting(item -> item.get("eventId").asString())
+                .containsExactly(ids.get(3), ids.get(5), ids.get(7));
+
+        // The state was sealed with the condition: with another condition it is not accepted.
+        String state = client.next().getRawQuery().replaceAll(".*triggerState=", "");
+        var other = poll(
+                tenant, pollUrl("event-received", "type=cond&condition=" + encode("true") + "&triggerState=" + state));
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.json().get("type").asString()).isEqualTo("urn:flowgate:problem:invalid-trigger-state");
+    }
+
+    @Test
+    void aConditionThatFailsOnAnItemHoldsBackThatItemOnly() {
+        TestTenant tenant = TestTenant.fresh();
+        // $number of a string that is no number fails; data.n = 1 gets past the 'or' without it.
+        URI start =
+                firstPoll(tenant, "event-received", "condition=" + encode("data.n = 1 or $number('x' & data.n) > 0"));
+        URI unfiltered = firstPoll(tenant, "event-received", "");
+        publish(tenant, 3, 1, "fails");
+        awaitIndexed(tenant, unfiltered, 3);
+        var client = new PollingTriggerClient(tenant::flows, start, WAIT_CAP);
+        assertThat(client.fire(1, WITHIN, () -> {}))
+                .extracting(item -> item.get("data").get("n").asInt())
+                .containsExactly(1);
+        var after = poll(tenant, client.next());
+        assertThat(after.status()).as("nothing else fires").isEqualTo(202);
+    }
+
+    @Test
+    void anUnusableConditionIsRefusedWithTheReason() {
+        TestTenant tenant = TestTenant.fresh();
+        for (String condition : List.of("data.n >", " ", "x".repeat(2001), "true)), (false")) {
+            var answer = poll(tenant, pollUrl("event-received", "condition=" + encode(condition)));
+            assertThat(answer.status()).as(condition).isEqualTo(400);
+            assertThat(answer.json().get("type").asString()).isEqualTo("urn:flowgate:problem:invalid-trigger-filter");
+            assertThat(answer.json().get("detail").asString()).as(condition).contains("'condition'");
+        }
+    }
+
+    private static String encode(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

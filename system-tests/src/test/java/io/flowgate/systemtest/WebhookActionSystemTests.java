@@ -481,8 +481,7 @@ class WebhookActionSystemTests {
                     .as(c.body())
                     .endsWith(c.type());
         }
-        assertThat(KafkaProbe.written(stack, Topics.SUBSCRIPTIONS, Topics.JOBS))
-                .isEqualTo(before);
+        assertThat(KafkaProbe.written(stack, Topics.SUBSCRIPTIONS, Topics.JOBS)).isEqualTo(before);
     }
 
     @Test

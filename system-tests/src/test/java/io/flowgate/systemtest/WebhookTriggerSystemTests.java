@@ -106,6 +106,34 @@ class WebhookTriggerSystemTests {
     }
 
     @Test
+    void aSubscriptionWithAConditionIsCalledOnlyForTheItemsItIsTrueFor() {
+        TestTenant tenant = TestTenant.fresh();
+        String matching = Subscriptions.unique("cond");
+        String failing = Subscriptions.unique("cond-fails");
+        String condition = java.net.URLEncoder.encode("data.n > 0", java.nio.charset.StandardCharsets.UTF_8);
+        String fails = java.net.URLEncoder.encode("$number('x') > 0", java.nio.charset.StandardCharsets.UTF_8);
+        URI location = subscribed(tenant, "event-received", "condition=" + condition, receiver.url(matching, "x"));
+        subscribed(tenant, "event-received", "condition=" + fails, receiver.url(failing, "x"));
+        assertThat(Subscriptions.json(Subscriptions.get(tenant.flows(), location.getRawPath())
+                                .getResponseBody())
+                        .get("filter")
+                        .get("condition")
+                        .asString())
+                .isEqualTo("data.n > 0");
+
+        tenant.publish(3, 1, "counted"); // data.n = 0, 1, 2
+        receiver.await(matching, 2, WITHIN);
+        awaitAllDealtWith();
+        assertThat(receiver.calls(matching))
+                .extracting(
+                        call -> JSON.readTree(call.body()).get("data").get("n").asInt())
+                .containsExactlyInAnyOrder(1, 2);
+        assertThat(receiver.calls(failing))
+                .as("a condition that fails holds its items back")
+                .isEmpty();
+    }
+
+    @Test
     void oneEventFansOutToTwoHundredSubscriptionsOfItsTenantAndNoneOfAnother() {
         TestTenant tenant = TestTenant.fresh();
         TestTenant other = TestTenant.fresh();
@@ -215,6 +243,12 @@ class WebhookTriggerSystemTests {
                 new Case(
                         "job-completed",
                         "outcome=maybe",
+                        "{\"callbackUrl\":\"" + ok + "\"}",
+                        400,
+                        "invalid-trigger-filter"),
+                new Case(
+                        "event-received",
+                        "condition=data.n%20%3E",
                         "{\"callbackUrl\":\"" + ok + "\"}",
                         400,
                         "invalid-trigger-filter"),

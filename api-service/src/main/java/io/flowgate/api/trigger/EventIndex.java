@@ -2,10 +2,10 @@ package io.flowgate.api.trigger;
 
 import io.flowgate.api.trigger.TriggerStates.Position;
 import io.flowgate.contracts.TriggerEvent;
-import io.flowgate.contracts.Triggers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -69,11 +69,13 @@ class EventIndex {
 
     /**
      * Up to {@code maxItems} events of {@code key} after {@code from} that pass {@code filter}, reading
-     * at most {@code scanLimit} events.
+     * at most {@code scanLimit} events and for at most {@code budget} (a condition takes time).
      *
      * @throws Unavailable when the index cannot be read here right now
      */
-    Page after(String key, Position from, Map<String, String> filter, int maxItems, int scanLimit) {
+    Page after(
+            String key, Position from, Predicate<TriggerEvent> filter, int maxItems, int scanLimit, Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
         int partition = partitionOf(key);
         if (partition != from.partition()) {
             // The topic got more partitions and the key moved: its offsets start afresh over there.
@@ -87,13 +89,13 @@ class EventIndex {
         try (KeyValueIterator<String, TriggerEvent> range =
                 events.range(EventIndexTopology.entry(key, from.offset() + 1), EventIndexTopology.lastEntry(key))) {
             while (range.hasNext()) {
-                if (scanned++ == scanLimit) {
+                if (scanned++ == scanLimit || System.nanoTime() > deadline) {
                     more = true;
                     break;
                 }
                 KeyValue<String, TriggerEvent> entry = range.next();
                 long offset = EventIndexTopology.offsetOf(entry.key);
-                if (Triggers.matches(filter, entry.value)) {
+                if (filter.test(entry.value)) {
                     if (items.size() == maxItems) {
                         more = true;
                         break;

@@ -82,7 +82,13 @@ class TriggerPolls {
         Position from = opened.get();
         EventIndex.Page page;
         try {
-            page = index.after(key, from, selection.filter(), mode.batch() ? mode.maxItems() : 1, settings.scanLimit());
+            page = index.after(
+                    key,
+                    from,
+                    selection::passes,
+                    mode.batch() ? mode.maxItems() : 1,
+                    settings.scanLimit(),
+                    settings.pollBudget());
         } catch (EventIndex.Unavailable e) {
             // Nothing is lost by waiting: the same state, a little later.
             return new Answer(List.of(), state, unavailableRetryAfter, false);

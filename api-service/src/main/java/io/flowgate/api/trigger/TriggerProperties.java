@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param scanLimit the most events of its own key one poll reads before it answers (a filter that
  *     matches rarely answers 202 with an advanced state and {@code Retry-After: 0} rather than read on)
  * @param purgeInterval how often the event index removes events past the event retention
+ * @param pollBudget how long one poll may read and test events (conditions take time) before it
+ *     answers with what it has and {@code Retry-After: 0}
  */
 @ConfigurationProperties("flowgate.triggers")
 @Validated
@@ -22,4 +24,5 @@ public record TriggerProperties(
         @DefaultValue("30s") Duration pollInterval,
         @DefaultValue("100") @Positive @Max(1000) int maxItems,
         @DefaultValue("2000") @Positive int scanLimit,
-        @DefaultValue("1h") Duration purgeInterval) {}
+        @DefaultValue("1h") Duration purgeInterval,
+        @DefaultValue("500ms") Duration pollBudget) {}

@@ -3,7 +3,9 @@ package io.flowgate.api.trigger;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.contracts.Triggers;
+import io.flowgate.expressions.Condition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +39,33 @@ public record TriggerSelection(Triggers.Definition trigger, Map<String, String> 
             }
             parameters.put(parameter.getKey(), parameter.getValue().getFirst());
         }
+        Map<String, String> filter;
         try {
-            return new TriggerSelection(trigger, Triggers.filter(trigger, parameters));
+            filter = Triggers.filter(trigger, parameters);
         } catch (Triggers.InvalidFilter e) {
             throw invalid(String.valueOf(e.getMessage()));
         }
+        String condition = filter.get(Triggers.CONDITION);
+        if (condition != null) {
+            try {
+                Condition.check(condition);
+            } catch (Condition.Invalid e) {
+                throw invalid(String.valueOf(e.getMessage()));
+            }
+        }
+        return new TriggerSelection(trigger, filter);
+    }
+
+    /**
+     * Whether {@code event} passes the filter: its field filters, then its condition on the item
+     * (evaluated within {@link Condition}'s limits).
+     */
+    public boolean passes(TriggerEvent event) {
+        if (!Triggers.matches(filter, event)) {
+            return false;
+        }
+        String condition = filter.get(Triggers.CONDITION);
+        return condition == null || Condition.passes(condition, Triggers.item(event));
     }
 
     /** The trigger's name. */

@@ -5,6 +5,7 @@ import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
 import io.flowgate.contracts.Triggers;
+import io.flowgate.expressions.Condition;
 import io.flowgate.kafka.DurableWrites;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.TopicWriter;
@@ -38,7 +39,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <ul>
  *   <li>An event goes to the trigger subscriptions of its own tenant and trigger whose filter it
- *       passes, that were created no later than the event was received, and whose receiver has not
+ *       passes (its JSONata condition included, within {@link Condition}'s limits and
+ *       {@link #CONDITIONS_PER_EVENT} for all of them), that were created no later than the event was
+ *       received, and whose receiver has not
  *       said it is gone. Before each event the subscription views are read up to now, so a subscribe
  *       answered before the event was received is always seen.
  *   <li>The callback's {@code webhook-id} is derived from the subscription and the event, so an event
@@ -52,6 +55,12 @@ public final class EventFanout implements Consuming {
 
     private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
     private static final Duration MAX_WRITE_BACKOFF = Duration.ofSeconds(5);
+
+    /**
+     * The time all conditions of one event's subscriptions may take together (each one at most
+     * {@link Condition#MAX_TIME}); past it, the subscriptions left with a condition do not get the event.
+     */
+    static final Duration CONDITIONS_PER_EVENT = Duration.ofMillis(250);
 
     private final SubscriptionDirectory subscriptions;
     private final TenantDirectory tenants;
@@ -136,11 +145,34 @@ public final class EventFanout implements Consuming {
     private void fanOut(TriggerEvent event) {
         JsonNode item = Triggers.item(event);
         Instant now = clock.instant();
+        // A tenant's conditions share one budget per event: many slow ones cannot hold the partition,
+        // which other tenants' events share, for longer than that.
+        long conditionsDeadline = System.nanoTime() + CONDITIONS_PER_EVENT.toNanos();
         List<CallbackRequested> callbacks = new ArrayList<>();
         for (Subscription subscription : subscriptions.subscribersOf(event.tenantId(), event.trigger())) {
             if (subscription.createdAt().isAfter(event.receivedAt())
                     || !Triggers.matches(subscription.filter(), event)) {
                 continue;
+            }
+            String condition = subscription.filter().get(Triggers.CONDITION);
+            if (condition != null) {
+                if (System.nanoTime() > conditionsDeadline) {
+                    meters.counter("flowgate.dispatcher.fanout.condition.skipped", "trigger", event.trigger())
+                            .increment();
+                    log.warn(
+                            "Event {} of tenant {}: its subscriptions' conditions ran past {} ms, subscription {}"
+                                    + " does not get it",
+                            event.eventId(),
+                            event.tenantId(),
+                            CONDITIONS_PER_EVENT.toMillis(),
+                            subscription.subscriptionId());
+                    continue;
+                }
+                if (!Condition.passes(condition, item)) {
+                    meters.counter("flowgate.dispatcher.fanout.condition.false", "trigger", event.trigger())
+                            .increment();
+                    continue;
+                }
             }
             callbacks.add(new CallbackRequested(
                     event.tenantId(),

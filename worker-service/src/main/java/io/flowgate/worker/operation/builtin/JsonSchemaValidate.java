@@ -7,6 +7,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import io.flowgate.contracts.OperationDescriptor;
+import io.flowgate.expressions.StoppableChars;
 import io.flowgate.worker.operation.Descriptors;
 import io.flowgate.worker.operation.InvalidOperationInput;
 import io.flowgate.worker.operation.JobContext;

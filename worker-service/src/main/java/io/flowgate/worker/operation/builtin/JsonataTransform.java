@@ -3,6 +3,8 @@ package io.flowgate.worker.operation.builtin;
 import com.dashjoin.jsonata.JException;
 import com.dashjoin.jsonata.Jsonata;
 import io.flowgate.contracts.OperationDescriptor;
+import io.flowgate.expressions.GuardedJsonata;
+import io.flowgate.expressions.StoppableChars;
 import io.flowgate.worker.operation.Descriptors;
 import io.flowgate.worker.operation.InvalidOperationInput;
 import io.flowgate.worker.operation.JobContext;
@@ -50,11 +52,15 @@ class JsonataTransform implements OperationHandler {
         Object document = JSON.convertValue(input.get("document"), Object.class);
         Object value;
         try {
-            value = GuardedJsonata.evaluate(input.get("expression").asString(), document, context);
+            value = GuardedJsonata.evaluate(input.get("expression").asString(), document, context::isStopRequested);
         } catch (JException e) {
             throw new InvalidOperationInput("The JSONata expression failed: " + e.getMessage());
         } catch (GuardedJsonata.Refused | StoppableChars.Stopped e) {
             throw new InvalidOperationInput("The JSONata expression was stopped: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // The library lets some of its functions' failures out as plain runtime exceptions
+            // ($number('abc') is a NumberFormatException): still the expression failing on this input.
+            throw new InvalidOperationInput("The JSONata expression failed: " + e);
         }
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.set(

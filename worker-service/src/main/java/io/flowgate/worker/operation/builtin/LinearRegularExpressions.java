@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
+import io.flowgate.expressions.StoppableChars;
 import io.flowgate.worker.operation.JobContext;
 
 /**
@@ -31,7 +32,7 @@ final class LinearRegularExpressions implements RegularExpressionFactory {
                     + e.getDescription());
         }
         // JSON Schema patterns are not anchored: they match anywhere in the value.
-        return value -> pattern.matcher(JOB.isBound() ? new StoppableChars(value, JOB.get()) : value)
+        return value -> pattern.matcher(JOB.isBound() ? new StoppableChars(value, JOB.get()::isStopRequested) : value)
                 .find();
     }
 }

@@ -44,6 +44,15 @@ class BuiltinOperationsTests {
     }
 
     @Test
+    void aJsonataFunctionThatFailsOnTheDocumentIsTheInputsFault() {
+        // The library raises NumberFormatException here, not its own JException.
+        assertThatThrownBy(() -> new JsonataTransform()
+                        .run(json("{\"expression\":\"$number(a)\",\"document\":{\"a\":\"abc\"}}"), new TestContext()))
+                .isInstanceOf(InvalidOperationInput.class)
+                .hasMessageContaining("The JSONata expression failed");
+    }
+
+    @Test
     void csvWithHeaderBecomesObjects() throws Exception {
         JsonNode out = new CsvToJson().run(json("""
                 {"csv":"id,name\\n1,\\"Smith, J\\"\\n2,Lee\\n"}"""), new TestContext());

@@ -1,4 +1,4 @@
-package io.flowgate.worker.operation.builtin;
+package io.flowgate.expressions;
 
 import com.dashjoin.jsonata.Functions;
 import com.dashjoin.jsonata.JException;
@@ -6,7 +6,6 @@ import com.dashjoin.jsonata.Jsonata;
 import com.dashjoin.jsonata.Utils;
 import com.google.re2j.Matcher;
 import com.google.re2j.PatternSyntaxException;
-import io.flowgate.worker.operation.JobContext;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -16,15 +15,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Evaluates a tenant's JSONata expression so that the job's limits hold inside the library too.
+ * Evaluates a tenant's JSONata expression so that its limits hold inside the library too: a job's
+ * (the jsonata-transform operation) or a trigger condition's.
  *
  * <ul>
- *   <li>Every evaluation step checks whether the job must stop (cancelled, past its deadline or its
- *       CPU time), the expression's wall time ({@link #MAX_WALL_MILLIS}) and its nesting depth.
+ *   <li>Every evaluation step checks the caller's stop signal (a job cancelled, past its deadline or
+ *       its CPU time; a condition past its time), the expression's wall time ({@link #MAX_WALL_MILLIS}) and its nesting depth.
  *   <li>No step may produce a string longer than {@link #MAX_STRING_LENGTH} characters or a sequence
  *       longer than {@link #MAX_SEQUENCE_LENGTH} items, and {@code $pad} may not ask for more.
  *   <li>Regular expressions run on RE2/J, whose matching time is linear in the input (no catastrophic
@@ -38,19 +39,19 @@ import org.jspecify.annotations.Nullable;
  * <p>The library offers no hook for any of this except its per-step callbacks and function
  * bindings, hence this class.
  */
-final class GuardedJsonata {
+public final class GuardedJsonata {
 
-    static final int MAX_DEPTH = 200;
-    static final long MAX_WALL_MILLIS = 10_000;
-    static final int MAX_STRING_LENGTH = 8 * 1024 * 1024;
-    static final int MAX_SEQUENCE_LENGTH = 1_000_000;
+    public static final int MAX_DEPTH = 200;
+    public static final long MAX_WALL_MILLIS = 10_000;
+    public static final int MAX_STRING_LENGTH = 8 * 1024 * 1024;
+    public static final int MAX_SEQUENCE_LENGTH = 1_000_000;
 
     private static final Set<String> REGEX_FUNCTIONS = Set.of("match", "replace", "split", "contains");
 
     private GuardedJsonata() {}
 
     /** An expression this class refuses to run, or stopped: the caller's input is at fault. */
-    static final class Refused extends RuntimeException {
+    public static final class Refused extends RuntimeException {
 
         Refused(String message) {
             super(message, null, false, false);
@@ -63,14 +64,13 @@ final class GuardedJsonata {
      * @throws JException when the expression is not valid JSONata or fails
      * @throws Refused when it breaks one of the limits above
      */
-    static Object evaluate(String source, Object document, JobContext context) {
-        Jsonata expression = Jsonata.jsonata(source);
-        checkRegexUse(expression);
+    public static @Nullable Object evaluate(String source, Object document, BooleanSupplier stop) {
+        Jsonata expression = parse(source);
         Jsonata.Frame frame = expression.createFrame();
-        var steps = new Steps(context);
+        var steps = new Steps(stop);
         frame.setEvaluateEntryCallback((node, input, env) -> steps.enter(env));
         frame.setEvaluateExitCallback((node, input, env, result) -> steps.exit(env, result));
-        var regex = new Regex(context);
+        var regex = new Regex(stop);
         frame.bind("match", new Jsonata.JFunction((input, args) -> regex.match(args), "<s-f<s:o>n?:a<o>>"));
         frame.bind("contains", new Jsonata.JFunction((input, args) -> regex.contains(args), "<s-(sf):b>"));
         frame.bind("replace", new Jsonata.JFunction((input, args) -> regex.replace(args), "<s-(sf)(sf)n?:s>"));
@@ -86,15 +86,28 @@ final class GuardedJsonata {
         return expression.evaluate(document, frame);
     }
 
-    /** Counts depth and time per step, and stops a job that was asked to stop. */
+    /**
+     * Parses and checks {@code source} without evaluating it (a trigger condition is checked at
+     * subscribe time).
+     *
+     * @throws JException when it is not valid JSONata
+     * @throws Refused when it applies a regular expression other than through the re-bound functions
+     */
+    public static Jsonata parse(String source) {
+        Jsonata expression = Jsonata.jsonata(source);
+        checkRegexUse(expression);
+        return expression;
+    }
+
+    /** Counts depth and time per step, and stops what was asked to stop. */
     private static final class Steps {
 
-        private final JobContext context;
+        private final BooleanSupplier stop;
         private final long start = System.nanoTime();
         private int depth;
 
-        Steps(JobContext context) {
-            this.context = context;
+        Steps(BooleanSupplier stop) {
+            this.stop = stop;
         }
 
         void enter(Jsonata.Frame env) {
@@ -122,8 +135,8 @@ final class GuardedJsonata {
         }
 
         private void check() {
-            if (context.isStopRequested()) {
-                throw new Refused("The job was stopped.");
+            if (stop.getAsBoolean()) {
+                throw new Refused("The evaluation was stopped.");
             }
             if (depth > MAX_DEPTH) {
                 throw new Refused(
@@ -166,16 +179,16 @@ final class GuardedJsonata {
     /** $match, $contains, $replace and $split on RE2/J, with the JSONata semantics. */
     private static final class Regex {
 
-        private final JobContext context;
+        private final BooleanSupplier stop;
         private final Map<Pattern, com.google.re2j.Pattern> compiled = new IdentityHashMap<>();
 
-        Regex(JobContext context) {
-            this.context = context;
+        Regex(BooleanSupplier stop) {
+            this.stop = stop;
         }
 
         private Matcher matcher(Pattern pattern, String input) {
             com.google.re2j.Pattern linear = compiled.computeIfAbsent(pattern, GuardedJsonata::linear);
-            return linear.matcher(new StoppableChars(input, context));
+            return linear.matcher(new StoppableChars(input, stop));
         }
 
         @Nullable

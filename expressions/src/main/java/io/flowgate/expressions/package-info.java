@@ -1,0 +1,5 @@
+/** Tenants' JSONata expressions within limits: {@link io.flowgate.expressions.GuardedJsonata}. */
+@NullMarked
+package io.flowgate.expressions;
+
+import org.jspecify.annotations.NullMarked;
