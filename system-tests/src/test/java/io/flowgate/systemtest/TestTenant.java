@@ -23,9 +23,14 @@ record TestTenant(String id, String flows, String events) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     static TestTenant fresh() {
+        return registered("{\"plan\":\"local\"}");
+    }
+
+    /** A new tenant onboarded with {@code registration} (the admin API's body: plan, quotas). */
+    static TestTenant registered(String registration) {
         var stack = SharedStack.get();
         String id = Tokens.newTenantId();
-        new Admin(stack).register(id, "{\"plan\":\"local\"}");
+        new Admin(stack).register(id, registration);
         return new TestTenant(id, Tokens.forTenant(stack, id), Tokens.forTenant(stack, id, "Flowgate.Events"));
     }
 

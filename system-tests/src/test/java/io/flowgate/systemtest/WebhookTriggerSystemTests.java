@@ -228,6 +228,37 @@ class WebhookTriggerSystemTests {
     }
 
     @Test
+    void triggerSubscriptionsCountAgainstTheQuotaAndOffboardingPurgesThem() {
+        TestTenant tenant = TestTenant.registered("{\"plan\":\"local\",\"quotas\":{\"subscriptions\":1}}");
+        String path = Subscriptions.unique("quota-trigger");
+        URI location = subscribed(tenant, "event-received", "", receiver.url(path, "x"));
+        var refused = subscribe(
+                tenant,
+                "job-completed",
+                "",
+                "{\"callbackUrl\":\"" + receiver.url(Subscriptions.unique("quota-trigger"), "x") + "\"}");
+        assertThat(refused.getStatus().value()).isEqualTo(429);
+        assertThat(JSON.readTree(refused.getResponseBody()).get("type").asString())
+                .isEqualTo("urn:flowgate:problem:quota-exceeded");
+        tenant.publish(1, 1, "before.offboarding");
+        receiver.await(path, 1, WITHIN);
+
+        var purge = new Admin(stack)
+                .offboard(tenant.id())
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult();
+        JsonNode purged = JSON.readTree(purge.getResponseBody()).get("purged");
+        assertThat(purged.get("subscriptions").asInt()).isEqualTo(1);
+        assertThat(purged.get("eventStreams").asInt()).isEqualTo(2);
+        String id = location.getPath().substring(location.getPath().lastIndexOf('/') + 1);
+        assertThat(KafkaProbe.latest(stack, io.flowgate.contracts.Topics.SUBSCRIPTIONS, List.of(id))
+                        .get(id))
+                .isEmpty();
+    }
+
+    @Test
     void badSubscribesGetProblemsAndCreateNothing() {
         TestTenant tenant = TestTenant.fresh();
         String ok = receiver.url("/bad", "x");
