@@ -262,4 +262,37 @@ class AsyncActionSystemTests {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
+
+    @Test
+    void theDesignerGetsEachOperationsSchemasAsOpenApi2Schemas() {
+        // x-ms-dynamic-schema of "Run an operation" reads this; OpenAPI 2.0 has no type lists.
+        JsonNode csv = JSON.readTree(api.get()
+                .uri("/api/v1/operations/csv-to-json/designer-schema")
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
+        assertThat(csv.get("input").get("type").asString()).isEqualTo("object");
+        assertThat(csv.get("input").get("properties").get("csv").get("type").asString())
+                .isEqualTo("string");
+        JsonNode rows = csv.get("output").get("properties").get("rows");
+        assertThat(rows.get("type").asString()).isEqualTo("array");
+        assertThat(rows.get("items").has("type"))
+                .as("[object, array] has no OpenAPI 2.0 form: left untyped")
+                .isFalse();
+        assertThat(csv.toString()).doesNotContain("\"type\":[");
+
+        api.get()
+                .uri("/api/v1/operations/no-such-operation/designer-schema")
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("urn:flowgate:problem:operation-not-found");
+    }
 }
