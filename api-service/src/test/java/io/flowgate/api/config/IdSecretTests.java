@@ -42,7 +42,8 @@ class IdSecretTests {
     }
 
     private static ApiProperties bind(Map<String, String> settings) {
-        return new Binder(new MapConfigurationPropertySource(settings))
-                .bindOrCreate("flowgate.api", ApiProperties.class);
+        var all = new java.util.HashMap<>(settings);
+        all.putIfAbsent("flowgate.api.public-base-url", "https://flowgate.example");
+        return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("flowgate.api", ApiProperties.class);
     }
 }

@@ -54,7 +54,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @WebFluxTest(
         controllers = SecurityWebTests.Probe.class,
-        properties = "flowgate.api.id-secret=slice-test-id-secret-0123456789abcdef")
+        properties = {
+            "flowgate.api.id-secret=slice-test-id-secret-0123456789abcdef",
+            "flowgate.api.public-base-url=https://flowgate.example"
+        })
 @Import({SecurityConfig.class, ProblemWriter.class, SecurityWebTests.Beans.class, SecurityWebTests.Probe.class})
 class SecurityWebTests {
 
