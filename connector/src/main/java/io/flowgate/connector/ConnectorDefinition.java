@@ -101,19 +101,12 @@ public final class ConnectorDefinition {
         post.put("x-ms-visibility", "important");
         ArrayNode parameters = post.putArray("parameters");
         preferHeader(parameters);
-        ObjectNode body = parameters.addObject();
-        body.put("name", "input");
-        body.put("in", "body");
-        body.put("required", true);
-        body.put("description", "The input of the operation.");
-        body.put("x-ms-summary", "Input");
+        ObjectNode body = bodyParameter(parameters, "input", "The input of the operation.", "Input");
         body.set("schema", OpenApi2Schemas.of(operation.inputSchema()));
-        ObjectNode responses = post.putObject("responses");
-        ObjectNode ok = responses.putObject("200");
-        ok.put("description", "The result of the operation.");
+        ObjectNode ok = success(post, "200", "The result of the operation.");
+        ObjectNode responses = (ObjectNode) post.get("responses");
         ok.set("schema", OpenApi2Schemas.of(operation.outputSchema()));
         responses.set("202", accepted());
-        responses.putObject("default").put("description", PROBLEM);
         return post;
     }
 
@@ -126,28 +119,19 @@ public final class ConnectorDefinition {
         ArrayNode parameters = run.putArray("parameters");
         parameters.add(operationParameter());
         preferHeader(parameters);
-        ObjectNode body = parameters.addObject();
-        body.put("name", "input");
-        body.put("in", "body");
-        body.put("required", true);
-        body.put("description", "The input of the chosen operation.");
-        body.put("x-ms-summary", "Input");
+        ObjectNode body = bodyParameter(parameters, "input", "The input of the chosen operation.", "Input");
         body.set("schema", dynamicSchema("input"));
-        ObjectNode responses = run.putObject("responses");
-        ObjectNode ok = responses.putObject("200");
-        ok.put("description", "The result of the operation.");
+        ObjectNode ok = success(run, "200", "The result of the operation.");
+        ObjectNode responses = (ObjectNode) run.get("responses");
         ok.set("schema", dynamicSchema("output"));
         responses.set("202", accepted());
-        responses.putObject("default").put("description", PROBLEM);
         paths.putObject("/api/v1/operations/{operation}").set("post", run);
 
         ObjectNode list = operationObject(
                 "ListOperations", "List the operations", "Lists the operations of the catalog with their schemas.");
         list.put("x-ms-visibility", "internal");
         list.putArray("parameters");
-        ObjectNode listResponses = list.putObject("responses");
-        ObjectNode listed = listResponses.putObject("200");
-        listed.put("description", "The catalog.");
+        ObjectNode listed = success(list, "200", "The catalog.");
         ObjectNode catalog = listed.putObject("schema");
         catalog.put("type", "object");
         ObjectNode item = catalog.putObject("properties").putObject("value");
@@ -158,7 +142,6 @@ public final class ConnectorDefinition {
         properties.set("name", string("Name", "The operation's name in the paths."));
         properties.set("summary", string("Summary", "What it does, in a few words."));
         properties.set("description", string("Description", "What it does."));
-        listResponses.putObject("default").put("description", PROBLEM);
         paths.putObject("/api/v1/operations").set("get", list);
 
         ObjectNode schema = operationObject(
@@ -167,15 +150,12 @@ public final class ConnectorDefinition {
                 "Answers an operation's input and output schemas in the form the designer reads.");
         schema.put("x-ms-visibility", "internal");
         schema.putArray("parameters").add(pathParameter("operation", "Operation", "The operation's name."));
-        ObjectNode schemaResponses = schema.putObject("responses");
-        ObjectNode answered = schemaResponses.putObject("200");
-        answered.put("description", "The schemas.");
+        ObjectNode answered = success(schema, "200", "The schemas.");
         ObjectNode pair = answered.putObject("schema");
         pair.put("type", "object");
         ObjectNode pairProperties = pair.putObject("properties");
         pairProperties.putObject("input").put("type", "object").put("description", "The input's schema.");
         pairProperties.putObject("output").put("type", "object").put("description", "The result's schema.");
-        schemaResponses.putObject("default").put("description", PROBLEM);
         paths.putObject("/api/v1/operations/{operation}/designer-schema").set("get", schema);
     }
 
@@ -188,12 +168,8 @@ public final class ConnectorDefinition {
         subscribe.put("x-ms-no-generic-test", true);
         ArrayNode parameters = subscribe.putArray("parameters");
         parameters.add(operationParameter());
-        ObjectNode body = parameters.addObject();
-        body.put("name", "body");
-        body.put("in", "body");
-        body.put("required", true);
-        body.put("description", "The callback address (set by the engine) and the operation's input.");
-        body.put("x-ms-summary", "Request");
+        ObjectNode body = bodyParameter(
+                parameters, "body", "The callback address (set by the engine) and the operation's input.", "Request");
         ObjectNode schema = body.putObject("schema");
         schema.put("type", "object");
         schema.putArray("required").add("callbackUrl");
@@ -203,11 +179,9 @@ public final class ConnectorDefinition {
         input.put("description", "The input of the chosen operation.");
         input.put("x-ms-summary", "Input");
         properties.set("input", input);
-        ObjectNode responses = subscribe.putObject("responses");
-        ObjectNode created = responses.putObject("201");
-        created.put("description", "Subscribed: the job runs, and its end is posted to the callback address.");
+        ObjectNode created =
+                success(subscribe, "201", "Subscribed: the job runs, and its end is posted to the callback address.");
         created.set("schema", subscriptionSchema());
-        responses.putObject("default").put("description", PROBLEM);
         paths.putObject("/api/v1/operations/{operation}/subscriptions").set("post", subscribe);
     }
 
@@ -219,12 +193,10 @@ public final class ConnectorDefinition {
                 "Answers a job's result once it has finished, and 202 with where to ask again until then.");
         get.put("x-ms-visibility", "internal");
         get.putArray("parameters").add(pathParameter("jobId", "Job ID", "The job's id."));
-        ObjectNode responses = get.putObject("responses");
-        ObjectNode ok = responses.putObject("200");
-        ok.put("description", "The job succeeded: its result.");
+        ObjectNode ok = success(get, "200", "The job succeeded: its result.");
+        ObjectNode responses = (ObjectNode) get.get("responses");
         ok.putObject("schema").put("type", "object").put("description", "The operation's result.");
         responses.set("202", accepted());
-        responses.putObject("default").put("description", PROBLEM);
         path.set("get", get);
 
         ObjectNode cancel = operationObject(
@@ -232,9 +204,7 @@ public final class ConnectorDefinition {
         cancel.put("x-ms-visibility", "internal");
         cancel.put("x-ms-no-generic-test", true);
         cancel.putArray("parameters").add(pathParameter("jobId", "Job ID", "The job's id."));
-        ObjectNode cancelled = cancel.putObject("responses");
-        cancelled.putObject("204").put("description", "Cancelled, or already finished.");
-        cancelled.putObject("default").put("description", PROBLEM);
+        success(cancel, "204", "Cancelled, or already finished.");
         path.set("delete", cancel);
     }
 
@@ -246,9 +216,7 @@ public final class ConnectorDefinition {
         delete.put("x-ms-visibility", "internal");
         delete.put("x-ms-no-generic-test", true);
         delete.putArray("parameters").add(pathParameter("subscriptionId", "Subscription ID", "The subscription's id."));
-        ObjectNode responses = delete.putObject("responses");
-        responses.putObject("204").put("description", "Removed, or already gone.");
-        responses.putObject("default").put("description", PROBLEM);
+        success(delete, "204", "Removed, or already gone.");
         paths.putObject("/api/v1/subscriptions/{subscriptionId}").set("delete", delete);
     }
 
@@ -263,15 +231,13 @@ public final class ConnectorDefinition {
         metadata.put("mode", "polling");
         ArrayNode parameters = get.putArray("parameters");
         trigger.parameters().forEach(p -> parameters.add(filterParameter(p)));
-        ObjectNode responses = get.putObject("responses");
-        ObjectNode fired = responses.putObject("200");
-        fired.put("description", "A new item: the trigger fires.");
+        ObjectNode fired = success(get, "200", "A new item: the trigger fires.");
+        ObjectNode responses = (ObjectNode) get.get("responses");
         fired.set("schema", trigger.itemSchema().deepCopy());
         fired.set("headers", pollHeaders());
         ObjectNode nothing = responses.putObject("202");
         nothing.put("description", "Nothing new: ask again at Location after Retry-After.");
         nothing.set("headers", pollHeaders());
-        responses.putObject("default").put("description", PROBLEM);
         return get;
     }
 
@@ -281,22 +247,36 @@ public final class ConnectorDefinition {
         post.put("x-ms-no-generic-test", true);
         ArrayNode parameters = post.putArray("parameters");
         trigger.parameters().forEach(p -> parameters.add(filterParameter(p)));
-        ObjectNode body = parameters.addObject();
-        body.put("name", "body");
-        body.put("in", "body");
-        body.put("required", true);
-        body.put("description", "The callback address, set by the engine.");
-        body.put("x-ms-summary", "Subscription");
+        ObjectNode body = bodyParameter(parameters, "body", "The callback address, set by the engine.", "Subscription");
         ObjectNode schema = body.putObject("schema");
         schema.put("type", "object");
         schema.putArray("required").add("callbackUrl");
         schema.putObject("properties").set("callbackUrl", callbackUrl());
-        ObjectNode responses = post.putObject("responses");
-        ObjectNode created = responses.putObject("201");
-        created.put("description", "Subscribed: each new item is posted to the callback address.");
+        ObjectNode created = success(post, "201", "Subscribed: each new item is posted to the callback address.");
         created.set("schema", subscriptionSchema());
-        responses.putObject("default").put("description", PROBLEM);
         return post;
+    }
+
+    /**
+     * Adds the operation's responses: {@code status} with {@code description}, and {@code default}
+     * for problems; answers the {@code status} response, for its schema and headers.
+     */
+    private static ObjectNode success(ObjectNode operation, String status, String description) {
+        ObjectNode responses = operation.putObject("responses");
+        responses.putObject("default").put("description", PROBLEM);
+        ObjectNode success = responses.putObject(status);
+        success.put("description", description);
+        return success;
+    }
+
+    private static ObjectNode bodyParameter(ArrayNode parameters, String name, String description, String summary) {
+        ObjectNode body = parameters.addObject();
+        body.put("name", name);
+        body.put("in", "body");
+        body.put("required", true);
+        body.put("description", description);
+        body.put("x-ms-summary", summary);
+        return body;
     }
 
     private static ObjectNode operationObject(String operationId, String summary, String description) {
