@@ -59,6 +59,32 @@ class JobAnswers {
     /** The body of a 202 for a job whose status cannot be shown yet. */
     record Pending(String jobId, JobState status, URI statusUrl) {}
 
+    /**
+     * The answer to a submit. As {@link #answer}, except for a job that failed with a server-side
+     * fault (a 5xx problem): the engine retries a 5xx answer to a POST by submitting again, which
+     * would run the same work as a new job. That job's answer is 202 to its status URL instead, whose
+     * GET answers the fault; the engine retries that GET, which only repeats the same answer.
+     */
+    ResponseEntity<?> answerSubmit(JobReport report) {
+        if (report instanceof JobReport.Known known
+                && known.status().state() == JobState.FAILED
+                && (known.status().error() == null || known.status().error().status() >= 500)) {
+            JobStatus status = known.status();
+            return accepted(status.jobId(), Duration.ofSeconds(1))
+                    .body(new Running(
+                            status.jobId(),
+                            status.operation(),
+                            status.state(),
+                            status.progress(),
+                            status.message(),
+                            statusUrl(status.jobId()),
+                            status.createdAt(),
+                            status.updatedAt()));
+        }
+        return answer(report);
+    }
+
+    /** The answer to a status poll (and to a submit, but see {@link #answerSubmit}). */
     ResponseEntity<?> answer(JobReport report) {
         return switch (report) {
             case JobReport.Known known -> answer(known.status());

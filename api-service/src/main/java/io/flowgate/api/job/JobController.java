@@ -54,7 +54,7 @@ public class JobController {
                 headers.getFirst("Idempotency-Key"),
                 Prefer.parse(headers.getOrEmpty("Prefer")),
                 correlation(headers));
-        return Mono.defer(() -> jobs.submit(submission)).map(answers::answer);
+        return Mono.defer(() -> jobs.submit(submission)).map(answers::answerSubmit);
     }
 
     @GetMapping(path = "/api/v1/jobs/{jobId}")

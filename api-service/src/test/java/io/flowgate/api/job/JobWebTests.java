@@ -188,6 +188,56 @@ class JobWebTests {
                 .isEqualTo("FAILED");
     }
 
+    private static JobStatus failed(int status) {
+        return new JobStatus(
+                TID,
+                JOB,
+                "echo",
+                JobState.FAILED,
+                null,
+                null,
+                null,
+                new JobError("urn:flowgate:problem:job-failed", "Job failed", status, "It broke", null),
+                "hash",
+                AT,
+                AT);
+    }
+
+    @Test
+    void aSubmitWhoseJobFailedWithAFaultIs202ToItsStatusNotA500TheEngineWouldResubmit() {
+        when(jobs.submit(any())).thenReturn(Mono.just(new JobReport.Known(failed(500))));
+        submit().expectStatus()
+                .isAccepted()
+                .expectHeader()
+                .valueEquals(HttpHeaders.LOCATION, "https://flowgate.example/api/v1/jobs/" + JOB)
+                .expectHeader()
+                .valueEquals(HttpHeaders.RETRY_AFTER, "1")
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("FAILED");
+        // The status URL answers the fault: a retried GET repeats it, and starts nothing.
+        when(jobs.status(TID, JOB)).thenReturn(Mono.just(new JobReport.Known(failed(500))));
+        http.mutateWith(tenant(TID))
+                .get()
+                .uri("/api/v1/jobs/" + JOB)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(500)
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("urn:flowgate:problem:job-failed");
+    }
+
+    @Test
+    void aSubmitWhoseJobFailedOnItsInputAnswersTheProblemAtOnce() {
+        when(jobs.submit(any())).thenReturn(Mono.just(new JobReport.Known(failed(400))));
+        submit().expectStatus()
+                .isEqualTo(400)
+                .expectBody()
+                .jsonPath("$.jobStatus")
+                .isEqualTo("FAILED");
+    }
+
     @Test
     void aJobTheViewCannotShowYetIs202AcceptedToBePolledAgain() {
         when(jobs.status(TID, JOB)).thenReturn(Mono.just(new JobReport.Restoring(JOB)));
