@@ -64,6 +64,9 @@ public final class LocalIssuer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalIssuer.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern TOKEN = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/token$");
+    private static final Pattern AUTHORIZE = Pattern.compile("^/([^/]+)/oauth2/v2\\.0/authorize$");
+    private static final Duration CODE_LIFETIME = Duration.ofMinutes(5);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final Pattern METADATA = Pattern.compile("^/([^/]+)/v2\\.0/\\.well-known/openid-configuration$");
     private static final Pattern KEYS = Pattern.compile("^/([^/]+)/discovery/v2\\.0/keys$");
 
@@ -75,6 +78,24 @@ public final class LocalIssuer implements AutoCloseable {
     private final Map<String, IssuerClient> clients = new HashMap<>();
     private final Duration tokenLifetime;
     private final String scopeClaim;
+    /** Authorization codes not yet redeemed, and refresh tokens not yet used (each is used once). */
+    private final Map<String, Grant> codes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final Map<String, Grant> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What a user consented to: a registered client's access to {@code resource} with {@code scopes},
+     * for the user {@code user} of {@code tenantId}.
+     */
+    private record Grant(
+            String clientId,
+            String redirectUri,
+            String codeChallenge,
+            String tenantId,
+            String user,
+            String resource,
+            String scopes,
+            Instant expires) {}
 
     private LocalIssuer(
             HttpServer server,
@@ -239,7 +260,9 @@ public final class LocalIssuer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             Matcher m;
-            if ("POST".equals(method) && (m = TOKEN.matcher(path)).matches()) {
+            if ("GET".equals(method) && AUTHORIZE.matcher(path).matches()) {
+                authorize(exchange);
+            } else if ("POST".equals(method) && (m = TOKEN.matcher(path)).matches()) {
                 issueToken(exchange, m.group(1));
             } else if ("GET".equals(method) && (m = METADATA.matcher(path)).matches()) {
                 send(exchange, 200, metadata(m.group(1)));
@@ -255,8 +278,18 @@ public final class LocalIssuer implements AutoCloseable {
     private void issueToken(HttpExchange exchange, String tenantId) throws IOException {
         Map<String, String> form =
                 parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        if (!"client_credentials".equals(form.get("grant_type"))) {
-            send(exchange, 400, oauthError("unsupported_grant_type", "only client_credentials is supported"));
+        String grantType = form.getOrDefault("grant_type", "");
+        if (grantType.equals("authorization_code") || grantType.equals("refresh_token")) {
+            redeem(exchange, form, grantType);
+            return;
+        }
+        if (!"client_credentials".equals(grantType)) {
+            send(
+                    exchange,
+                    400,
+                    oauthError(
+                            "unsupported_grant_type",
+                            "client_credentials, authorization_code and refresh_token are supported"));
             return;
         }
         IssuerClient client = clients.get(form.getOrDefault("client_id", ""));
@@ -281,12 +314,174 @@ public final class LocalIssuer implements AutoCloseable {
         send(exchange, 200, body);
     }
 
+    /**
+     * The authorization endpoint, as Power Platform uses it when a connection is created: the
+     * signed-in user is named by {@code login_hint} ({@code user@tenantId}; there is no sign-in page
+     * here, consent is given), and the code goes back to {@code redirect_uri}. PKCE (S256) is
+     * required.
+     */
+    private void authorize(HttpExchange exchange) throws IOException {
+        Map<String, String> query = parseForm(
+                Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
+        IssuerClient client = clients.get(query.getOrDefault("client_id", ""));
+        String redirect = query.getOrDefault("redirect_uri", "");
+        if (client == null || !(redirect.startsWith("https://") || redirect.startsWith("http://127.0.0.1"))) {
+            send(exchange, 400, oauthError("invalid_request", "unknown client_id or unusable redirect_uri"));
+            return;
+        }
+        String hint = query.getOrDefault("login_hint", "");
+        int at = hint.indexOf('@');
+        String scope = query.getOrDefault("scope", "");
+        String resource = resourceOf(scope);
+        if (!"code".equals(query.get("response_type"))
+                || at <= 0
+                || at == hint.length() - 1
+                || resource == null
+                || query.getOrDefault("code_challenge", "").isEmpty()
+                || !"S256".equals(query.get("code_challenge_method"))) {
+            send(
+                    exchange,
+                    400,
+                    oauthError(
+                            "invalid_request",
+                            "response_type=code, login_hint=user@tenant, a scope '<resource>/<scope>' and an S256"
+                                    + " code_challenge are required"));
+            return;
+        }
+        String code = randomToken();
+        codes.put(
+                code,
+                new Grant(
+                        client.clientId(),
+                        redirect,
+                        query.getOrDefault("code_challenge", ""),
+                        hint.substring(at + 1),
+                        hint.substring(0, at),
+                        resource,
+                        scope,
+                        Instant.now().plus(CODE_LIFETIME)));
+        String state = query.get("state");
+        String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + code
+                + (state == null ? "" : "&state=" + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8));
+        exchange.getResponseHeaders().set("Location", location);
+        exchange.sendResponseHeaders(302, -1);
+    }
+
+    /** The token endpoint's delegated grants: an authorization code (with its PKCE verifier), or a refresh token. */
+    private void redeem(HttpExchange exchange, Map<String, String> form, String grantType) throws IOException {
+        IssuerClient client = clients.get(form.getOrDefault("client_id", ""));
+        if (client == null || !constantTimeEquals(client.clientSecret(), form.getOrDefault("client_secret", ""))) {
+            send(exchange, 401, oauthError("invalid_client", "unknown client or wrong secret"));
+            return;
+        }
+        Grant grant = grantType.equals("authorization_code")
+                ? codes.remove(form.getOrDefault("code", ""))
+                : refreshTokens.remove(form.getOrDefault("refresh_token", ""));
+        if (grant == null || !validFor(grant, client, form, grantType)) {
+            send(
+                    exchange,
+                    400,
+                    oauthError(
+                            "invalid_grant",
+                            "the code or refresh token is unknown, used, expired or not this client's, or the"
+                                    + " verifier does not match"));
+            return;
+        }
+        String refresh = randomToken();
+        refreshTokens.put(
+                refresh,
+                new Grant(
+                        grant.clientId(),
+                        grant.redirectUri(),
+                        grant.codeChallenge(),
+                        grant.tenantId(),
+                        grant.user(),
+                        grant.resource(),
+                        grant.scopes(),
+                        Instant.now().plus(Duration.ofDays(90))));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token_type", "Bearer");
+        body.put("scope", grant.scopes());
+        body.put("expires_in", tokenLifetime.toSeconds());
+        body.put("access_token", sign(delegatedClaims(grant).build()));
+        body.put("refresh_token", refresh);
+        send(exchange, 200, body);
+    }
+
+    private static boolean validFor(Grant grant, IssuerClient client, Map<String, String> form, String grantType) {
+        if (!grant.clientId().equals(client.clientId()) || !grant.expires().isAfter(Instant.now())) {
+            return false;
+        }
+        return !grantType.equals("authorization_code")
+                || (grant.redirectUri().equals(form.getOrDefault("redirect_uri", ""))
+                        && constantTimeEquals(
+                                grant.codeChallenge(), challengeOf(form.getOrDefault("code_verifier", ""))));
+    }
+
+    /** A user's token for a client: the user's tenant and object id, the client in {@code azp}, the scopes in {@code scp}. */
+    private JWTClaimsSet.Builder delegatedClaims(Grant grant) {
+        Instant now = Instant.now();
+        String oid = UUID.nameUUIDFromBytes(
+                        (grant.tenantId() + "/user/" + grant.user()).getBytes(StandardCharsets.UTF_8))
+                .toString();
+        List<String> scopes = new java.util.ArrayList<>();
+        for (String scope : grant.scopes().split(" ")) {
+            if (scope.startsWith(grant.resource() + "/")) {
+                scopes.add(scope.substring(grant.resource().length() + 1));
+            }
+        }
+        return new JWTClaimsSet.Builder()
+                .issuer(issuer(grant.tenantId()))
+                .audience(grant.resource())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(tokenLifetime)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("ver", "2.0")
+                .claim("tid", grant.tenantId())
+                .claim("oid", oid)
+                .claim("sub", oid)
+                .claim("azp", grant.clientId())
+                .claim("azpacr", "1")
+                .claim("preferred_username", grant.user() + "@" + grant.tenantId())
+                .claim("scp", String.join(" ", scopes));
+    }
+
+    /** The resource of the first {@code <resource>/<scope>} in a space-separated scope list, if any. */
+    private static @org.jspecify.annotations.Nullable String resourceOf(String scopes) {
+        for (String scope : scopes.split(" ")) {
+            int slash = scope.lastIndexOf('/');
+            if (slash > 0 && slash < scope.length() - 1 && scope.contains("://")) {
+                return scope.substring(0, slash);
+            }
+        }
+        return null;
+    }
+
+    /** RFC 7636 S256: BASE64URL(SHA-256(verifier)), without padding. */
+    private static String challengeOf(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     private Map<String, Object> metadata(String tenantId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("issuer", issuer(tenantId));
         body.put("token_endpoint", tokenUrl(tenantId));
         body.put("jwks_uri", baseUrl() + "/" + tenantId + "/discovery/v2.0/keys");
-        body.put("grant_types_supported", List.of("client_credentials"));
+        body.put("authorization_endpoint", baseUrl() + "/" + tenantId + "/oauth2/v2.0/authorize");
+        body.put("grant_types_supported", List.of("client_credentials", "authorization_code", "refresh_token"));
+        body.put("code_challenge_methods_supported", List.of("S256"));
         body.put("id_token_signing_alg_values_supported", List.of("RS256"));
         body.put("token_endpoint_auth_methods_supported", List.of("client_secret_post"));
         body.put("tenant_region_scope", "local");

@@ -497,4 +497,13 @@ class TenantSystemTests {
         assertThat(json(other).get("jobId").asString())
                 .isNotEqualTo(json(first).get("jobId").asString());
     }
+
+    @Test
+    void aConnectionsDelegatedTokenFromTheAuthorizationCodeFlowIsAccepted() {
+        // What Power Platform holds for a connection: a user's token, got with PKCE, for the connector's client.
+        String token = Tokens.delegated(stack, io.flowgate.issuer.DemoTenants.FABRIKAM, "alice");
+        var result = Jobs.submit(api, token, "jsonata-transform", "{\"expression\":\"a + 1\",\"document\":{\"a\":1}}");
+        assertThat(result.getStatus().value()).as(result.getResponseBody()).isEqualTo(200);
+        assertThat(result.getResponseBody()).contains("\"result\":2");
+    }
 }
