@@ -1,10 +1,12 @@
 package io.flowgate.connector;
 
+import io.flowgate.contracts.ActionCallbacks;
 import io.flowgate.contracts.OpenApi2Schemas;
 import io.flowgate.contracts.OperationDescriptor;
 import io.flowgate.contracts.Triggers;
 import java.util.List;
 import java.util.Locale;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -103,6 +105,11 @@ public final class ConnectorDefinition {
         preferHeader(parameters);
         ObjectNode body = bodyParameter(parameters, "input", "The input of the operation.", "Input");
         body.set("schema", OpenApi2Schemas.of(operation.inputSchema()));
+        // Microsoft's sample value for tests: the operation's own example, which the contract test sends.
+        JsonNode example = body.get("schema").get("example");
+        if (example != null) {
+            body.set("x-ms-test-value", example.deepCopy());
+        }
         ObjectNode ok = success(post, "200", "The result of the operation.");
         ObjectNode responses = (ObjectNode) post.get("responses");
         ok.set("schema", OpenApi2Schemas.of(operation.outputSchema()));
@@ -182,7 +189,12 @@ public final class ConnectorDefinition {
         ObjectNode created =
                 success(subscribe, "201", "Subscribed: the job runs, and its end is posted to the callback address.");
         created.set("schema", subscriptionSchema());
-        paths.putObject("/api/v1/operations/{operation}/subscriptions").set("post", subscribe);
+        created.set("headers", unsubscribeHeader());
+        ObjectNode path = paths.putObject("/api/v1/operations/{operation}/subscriptions");
+        ObjectNode content = path.putObject("x-ms-notification-content");
+        content.put("description", "How the job ended, posted to the flow when it ends.");
+        content.set("schema", ActionCallbacks.schema());
+        path.set("post", subscribe);
     }
 
     private static void jobStatus(ObjectNode paths) {
@@ -254,6 +266,7 @@ public final class ConnectorDefinition {
         schema.putObject("properties").set("callbackUrl", callbackUrl());
         ObjectNode created = success(post, "201", "Subscribed: each new item is posted to the callback address.");
         created.set("schema", subscriptionSchema());
+        created.set("headers", unsubscribeHeader());
         return post;
     }
 
@@ -375,6 +388,15 @@ public final class ConnectorDefinition {
         ObjectNode headers = JSON.objectNode();
         headers.putObject("Location").put("type", "string").put("description", "Where to ask next.");
         headers.putObject("Retry-After").put("type", "integer").put("description", "Seconds to wait first.");
+        return headers;
+    }
+
+    /** The subscription's URL, which the engine calls with DELETE to unsubscribe. */
+    private static ObjectNode unsubscribeHeader() {
+        ObjectNode headers = JSON.objectNode();
+        headers.putObject("Location")
+                .put("type", "string")
+                .put("description", "The subscription's URL: the engine deletes it to unsubscribe.");
         return headers;
     }
 

@@ -61,6 +61,26 @@ class ConnectorPackageTests {
     }
 
     @Test
+    void everyActionDeclaresATestValueItsOperationAccepts() throws IOException {
+        // The contract test sends these: an operation without a valid example cannot be tested.
+        JsonNode paths = JSON.readTree(read(WriteConnector.DEFINITION)).get("paths");
+        assertThat(BuiltinCatalog.operations()).isNotEmpty().allSatisfy(operation -> {
+            JsonNode value = paths.path("/api/v1/operations/" + operation.name())
+                    .path("post")
+                    .path("parameters")
+                    .valueStream()
+                    .filter(p -> p.path("in").asString().equals("body"))
+                    .findFirst()
+                    .orElseThrow()
+                    .get("x-ms-test-value");
+            assertThat(value).as(operation.name() + " has no x-ms-test-value").isNotNull();
+            Schema input = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                    .getSchema(operation.inputSchema());
+            assertThat(input.validate(value)).as(operation.name()).isEmpty();
+        });
+    }
+
+    @Test
     void theDefinitionValidatesAgainstMicrosoftsSchema() throws IOException {
         assertThat(validate(
                         "apiDefinition.swagger.schema.json", SpecificationVersion.DRAFT_4, WriteConnector.DEFINITION))

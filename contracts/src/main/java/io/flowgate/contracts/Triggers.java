@@ -269,7 +269,7 @@ public final class Triggers {
         return node != null && node.isString() ? node.asString() : null;
     }
 
-    private static ObjectNode object(String description, Map<String, JsonNode> properties, List<String> required) {
+    static ObjectNode object(String description, Map<String, JsonNode> properties, List<String> required) {
         ObjectNode schema = JSON.objectNode();
         schema.put("type", "object");
         schema.put("description", description);
@@ -280,25 +280,25 @@ public final class Triggers {
         return schema;
     }
 
-    private static ObjectNode string(String title, String description) {
+    static ObjectNode string(String title, String description) {
         ObjectNode schema = untyped(title, description);
         schema.put("type", "string");
         return schema;
     }
 
-    private static ObjectNode dateTime(String title, String description) {
+    static ObjectNode dateTime(String title, String description) {
         ObjectNode schema = string(title, description);
         schema.put("format", "date-time");
         return schema;
     }
 
-    private static ObjectNode objectOf(String title, String description) {
+    static ObjectNode objectOf(String title, String description) {
         ObjectNode schema = untyped(title, description);
         schema.put("type", "object");
         return schema;
     }
 
-    private static ObjectNode untyped(String title, String description) {
+    static ObjectNode untyped(String title, String description) {
         ObjectNode schema = JSON.objectNode();
         schema.put("title", title);
         schema.put("description", description);

@@ -75,7 +75,7 @@ public final class LocalIssuer implements AutoCloseable {
     private final List<JWK> publishedKeys = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger keyRequests =
             new java.util.concurrent.atomic.AtomicInteger();
-    private final Map<String, IssuerClient> clients = new HashMap<>();
+    private final Map<String, IssuerClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration tokenLifetime;
     private final String scopeClaim;
     /** Authorization codes not yet redeemed, and refresh tokens not yet used (each is used once). */
@@ -186,6 +186,14 @@ public final class LocalIssuer implements AutoCloseable {
     /** The token endpoint of {@code tenantId}. */
     public String tokenUrl(String tenantId) {
         return baseUrl() + "/" + tenantId + "/oauth2/v2.0/token";
+    }
+
+    /**
+     * Registers one more client, as a publisher registers an app (the connector's own, say): it can
+     * use every grant from now on.
+     */
+    public void register(IssuerClient client) {
+        clients.put(client.clientId(), client);
     }
 
     /**

@@ -35,7 +35,8 @@ class CsvToJson implements OperationHandler {
                "delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"Field delimiter."},
                "quote":{"type":"string","minLength":1,"maxLength":1,"default":"\\"","description":"Quote character."},
                "trim":{"type":"boolean","default":false,"description":"Trim white space around fields."},
-               "skipEmptyLines":{"type":"boolean","default":true,"description":"Ignore empty lines."}}}
+               "skipEmptyLines":{"type":"boolean","default":true,"description":"Ignore empty lines."}},
+             "examples":[{"csv":"sku,qty\\nA-1,2\\nB-7,5\\n"}]}
             """,
             """
             {"type":"object","required":["rows","count"],

@@ -18,7 +18,8 @@ class Delay implements OperationHandler {
             "Waits the given number of seconds, reporting progress, and then returns its input unchanged.",
             """
             {"type":"object","required":["seconds"],
-             "properties":{"seconds":{"type":"integer","minimum":0,"maximum":86400,"description":"How long to wait."}}}
+             "properties":{"seconds":{"type":"integer","minimum":0,"maximum":86400,"description":"How long to wait."}},
+             "examples":[{"seconds":2}]}
             """,
             """
             {"type":"object","required":["seconds"],"properties":{"seconds":{"type":"integer"}}}

@@ -36,7 +36,9 @@ class JsonSchemaValidate implements OperationHandler {
             {"type":"object","required":["schema","document"],"additionalProperties":false,
              "properties":{
                "schema":{"type":["object","boolean"],"description":"The JSON Schema (draft 2020-12 by default)."},
-               "document":{"description":"The JSON document to validate."}}}
+               "document":{"description":"The JSON document to validate."}},
+             "examples":[{"schema":{"type":"object","required":["sku"],"properties":{"sku":{"type":"string"}}},
+                          "document":{"sku":7}}]}
             """,
             """
             {"type":"object","required":["valid","errors"],

@@ -33,7 +33,9 @@ class JsonataTransform implements OperationHandler {
             {"type":"object","required":["expression","document"],"additionalProperties":false,
              "properties":{
                "expression":{"type":"string","minLength":1,"maxLength":100000,"description":"The JSONata expression."},
-               "document":{"description":"The JSON document the expression is evaluated against."}}}
+               "document":{"description":"The JSON document the expression is evaluated against."}},
+             "examples":[{"expression":"$sum(order.lines.(qty * price))",
+                          "document":{"order":{"lines":[{"qty":2,"price":3.5},{"qty":1,"price":10}]}}}]}
             """,
             """
             {"type":"object","required":["result"],
