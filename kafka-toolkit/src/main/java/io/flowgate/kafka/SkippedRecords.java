@@ -33,6 +33,10 @@ public final class SkippedRecords {
     SkippedRecords(MeterRegistry meters, String reader) {
         this.meters = meters;
         this.reader = reader;
+        // Registered at zero (topic left empty) so that dashboards and alerts read a zero rather than nothing.
+        for (String reason : new String[] {"unreadable", "unprocessable"}) {
+            counter("", reason);
+        }
     }
 
     /**

@@ -20,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param partitions partitions of every topic (an existing topic with fewer gets more; never fewer)
  * @param replicationFactor replicas of every topic created
+ * @param minInsyncReplicas the {@code min.insync.replicas} of every topic: with the producers'
+ *     {@code acks=all}, how many replicas hold a write before it counts (2 of 3 on a production
+ *     cluster, so one broker can be lost; 1 on the local one-broker stack)
  * @param jobStatusRetention how long a job's latest status is kept after its last change: the
  *     {@code retention.ms} of {@code flowgate.job-status.v1}, and how long a finished job can be polled
  * @param eventRetention how long trigger events are kept: the {@code retention.ms} of {@code
@@ -30,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record TopicSettings(
         @DefaultValue("6") @Positive int partitions,
         @DefaultValue("1") @Positive short replicationFactor,
+        @DefaultValue("1") @Positive int minInsyncReplicas,
         @DefaultValue("90d") Duration jobStatusRetention,
         @DefaultValue("30d") Duration eventRetention) {
 
@@ -41,6 +45,7 @@ public record TopicSettings(
     /** {@code topic} with these partitions and replicas, and its settings. */
     public NewTopic newTopic(Topic<?, ?> topic) {
         Map<String, String> config = new HashMap<>(topic.config());
+        config.put("min.insync.replicas", Integer.toString(minInsyncReplicas));
         if (topic.name().equals(Topics.JOB_STATUS.name())) {
             config.put("retention.ms", Long.toString(jobStatusRetention.toMillis()));
         } else if (topic.name().equals(Topics.EVENTS.name())) {

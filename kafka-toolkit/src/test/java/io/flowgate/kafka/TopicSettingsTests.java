@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class TopicSettingsTests {
 
-    private final TopicSettings settings = new TopicSettings(4, (short) 3, Duration.ofDays(90), Duration.ofDays(30));
+    private final TopicSettings settings = new TopicSettings(4, (short) 3, 2, Duration.ofDays(90), Duration.ofDays(30));
 
     @Test
     void everyTopicIsDeclaredWithItsPartitionsReplicasAndPolicy() {
@@ -25,7 +25,7 @@ class TopicSettingsTests {
         assertThat(topics.values()).allSatisfy(topic -> {
             assertThat(topic.numPartitions()).isEqualTo(4);
             assertThat(topic.replicationFactor()).isEqualTo((short) 3);
-            assertThat(topic.configs()).containsKey("cleanup.policy");
+            assertThat(topic.configs()).containsKey("cleanup.policy").containsEntry("min.insync.replicas", "2");
         });
         assertThat(topics.get(Topics.JOB_STATUS.name()).configs())
                 .containsEntry("cleanup.policy", "compact,delete")

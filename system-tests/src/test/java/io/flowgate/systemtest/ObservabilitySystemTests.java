@@ -134,4 +134,152 @@ class ObservabilitySystemTests {
                         .contains("resilience4j_circuitbreaker_state{")
                         .contains("kafka_consumer_"));
     }
+
+    /** PromQL words that are not metric names. */
+    private static final java.util.Set<String> PROMQL = java.util.Set.of(
+            "sum",
+            "min",
+            "max",
+            "avg",
+            "count",
+            "rate",
+            "irate",
+            "increase",
+            "deriv",
+            "by",
+            "without",
+            "and",
+            "or",
+            "unless",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "histogram_quantile",
+            "topk",
+            "bottomk",
+            "label_replace",
+            "clamp_min",
+            "clamp_max",
+            "abs",
+            "offset",
+            "bool",
+            "vector",
+            "time",
+            "delta",
+            "idelta",
+            "changes",
+            "resets",
+            "absent",
+            "scalar",
+            "sort",
+            "sort_desc",
+            "round",
+            "le",
+            "quantile",
+            "stddev",
+            "count_values",
+            "avg_over_time",
+            "max_over_time",
+            "min_over_time",
+            "sum_over_time",
+            "e",
+            "inf",
+            "nan");
+
+    /**
+     * The metric names an expression reads: identifiers that are not PromQL words, label names (before
+     * a matcher or inside by/without), recording rules (with a colon) or Prometheus' own {@code up}.
+     */
+    static java.util.Set<String> metricNames(String expression) {
+        String withoutLabels = expression
+                .replaceAll("\\{[^}]*}", " ")
+                .replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
+                .replaceAll("\\[[^]]*]", " ")
+                .replaceAll("\"[^\"]*\"", " ");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        var matcher = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_:]*").matcher(withoutLabels);
+        while (matcher.find()) {
+            String name = matcher.group();
+            if (!PROMQL.contains(name) && !name.contains(":") && !name.equals("up")) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** Every PromQL expression of the chart: its rules and its dashboards' panels. */
+    private static java.util.List<String> chartExpressions() throws java.io.IOException {
+        java.nio.file.Path chart = java.nio.file.Path.of("")
+                .toAbsolutePath()
+                .resolveSibling("charts")
+                .resolve("flowgate");
+        java.util.List<String> expressions = new java.util.ArrayList<>();
+        java.nio.file.Files.readAllLines(chart.resolve("files/prometheus/flowgate-rules.yaml")).stream()
+                .map(String::strip)
+                .filter(line -> line.startsWith("expr: "))
+                .forEach(line -> expressions.add(line.substring("expr: ".length())));
+        var json = tools.jackson.databind.json.JsonMapper.builder().build();
+        try (var dashboards = java.nio.file.Files.list(chart.resolve("files/dashboards"))) {
+            for (java.nio.file.Path dashboard : dashboards.toList()) {
+                json.readTree(dashboard.toFile()).findValues("expr").forEach(e -> expressions.add(e.asString()));
+            }
+        }
+        return expressions;
+    }
+
+    @Test
+    void everyMetricTheChartsRulesAndDashboardsReadIsExposed() throws java.io.IOException {
+        assertThat(metricNames("sum by (service) (rate(a_total{x=\"b\"}[5m])) / ignoring(le) b_seconds_count > 0"))
+                .containsExactlyInAnyOrder("a_total", "b_seconds_count");
+        // Make every kind of meter exist: a job waited for, an async job polled, a callback delivered.
+        String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        var api = Http.testClient(stack.apiUrl());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, token));
+        String location = api.post()
+                .uri("/api/v1/operations/jsonata-transform")
+                .headers(h -> h.setBearerAuth(token))
+                .header("Prefer", "respond-async")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"expression\":\"1+1\",\"document\":{}}")
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .returnResult(String.class)
+                .getResponseHeaders()
+                .getLocation()
+                .toString();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> api.get()
+                        .uri(location)
+                        .headers(h -> h.setBearerAuth(token))
+                        .exchange()
+                        .expectStatus()
+                        .isOk());
+        try (Receiver receiver = new Receiver()) {
+            Subscriptions.subscribed(
+                    token,
+                    "jsonata-transform",
+                    receiver.url("/rules-cb", "x"),
+                    "{\"expression\":\"1\",\"document\":{}}");
+            receiver.await("/rules-cb", 1, Duration.ofSeconds(30));
+        }
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        chartExpressions().forEach(e -> used.addAll(metricNames(e)));
+        assertThat(used).contains("http_server_requests_seconds_bucket", "flowgate_dispatcher_deliveries_total");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            java.util.Set<String> exposed = new java.util.HashSet<>();
+            for (var context : new org.springframework.context.ConfigurableApplicationContext[] {
+                stack.api(), stack.worker(), stack.dispatcher()
+            }) {
+                metrics(context)
+                        .lines()
+                        .filter(line -> !line.startsWith("#") && !line.isBlank())
+                        .forEach(line -> exposed.add(line.split("[{ ]", 2)[0]));
+            }
+            assertThat(exposed)
+                    .as("metrics the chart's rules and dashboards read")
+                    .containsAll(used);
+        });
+    }
 }

@@ -46,7 +46,7 @@ class TenantDirectoryTests {
                         "transaction.state.log.min.isr", "1"));
         broker.afterPropertiesSet();
         try (var admin = AdminClient.create(Map.of("bootstrap.servers", broker.getBrokersAsString()))) {
-            admin.createTopics(new TopicSettings(2, (short) 1, Duration.ofDays(90), Duration.ofDays(30)).newTopics())
+            admin.createTopics(new TopicSettings(2, (short) 1, 1, Duration.ofDays(90), Duration.ofDays(30)).newTopics())
                     .all()
                     .get();
         }

@@ -50,6 +50,10 @@ class TenantGate implements WebFilter {
         this.limiter = limiter;
         this.problems = problems;
         this.meters = meters;
+        // Registered at zero so that dashboards and alerts read a zero rather than nothing.
+        for (String reason : new String[] {"rate", "body-size", "unavailable", "suspended"}) {
+            meters.counter("flowgate.api.tenant.refusals", "reason", reason);
+        }
     }
 
     @Override

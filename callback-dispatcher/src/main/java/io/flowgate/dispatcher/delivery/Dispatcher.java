@@ -289,6 +289,9 @@ public final class Dispatcher implements AutoCloseable {
             CallbackSender.Answer answer) {
         switch (AttemptOutcome.of(answer, attempt, schedule)) {
             case AttemptOutcome.Delivered delivered -> {
+                // From the callback's request to its delivery, retries included: the delivery objective.
+                meters.timer("flowgate.dispatcher.delivery.latency")
+                        .record(Duration.between(callback.requestedAt(), clock.instant()));
                 recordAttempt(
                         callback, attempt, start, DeliveryOutcome.DELIVERED, delivered.status(), null, latency, null);
             }

@@ -151,6 +151,9 @@ class JobRunner {
                 Thread.interrupted();
                 end = writeFinal(run, end);
                 outcome = end.state().name().toLowerCase(Locale.ROOT);
+                // From accepted to final status: the job end-to-end latency objective (docs/operations.md).
+                meters.timer("flowgate.worker.jobs.completion", "operation", job.operation(), "outcome", outcome)
+                        .record(Duration.between(job.submittedAt(), end.updatedAt()));
                 log.info("Job {} ({}) ended {}", job.jobId(), job.operation(), end.state());
                 onFinished.run();
             } else {

@@ -1,0 +1,123 @@
+package io.flowgate.charts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The chart, checked with Helm's own code (helm-java: lint and template, no helm binary) and the
+ * rendered manifests read strictly into the Kubernetes API types ({@link StrictManifests}; the
+ * fabric8 kubernetes-model of this module's pom, Kubernetes 1.34's API).
+ */
+class ChartTests {
+
+    static final Path CHART = Path.of("flowgate").toAbsolutePath();
+
+    private static String render(String valuesFile) {
+        var template = new Helm(CHART).template().withName("flowgate").withNamespace("flowgate");
+        if (valuesFile != null) {
+            template.withValuesFile(CHART.resolve("tests").resolve(valuesFile));
+        }
+        return template.call();
+    }
+
+    @Test
+    void lintPassesStrictly() {
+        var result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"(defaults)", "values-minimal.yaml", "values-full.yaml"})
+    void everyRenderedManifestIsAValidKubernetesObject(String values) throws IOException {
+        List<Map<String, Object>> manifests = StrictManifests.documents(render(values.startsWith("(") ? null : values));
+        assertThat(manifests).isNotEmpty();
+        List<String> problems = new ArrayList<>();
+        manifests.forEach(m -> problems.addAll(StrictManifests.problems(m)));
+        assertThat(problems).isEmpty();
+        assertThat(manifests).noneMatch(m -> "Secret".equals(m.get("kind")));
+    }
+
+    @Test
+    void theStrictReadIsAbleToFail() throws IOException {
+        String deployment = render("values-minimal.yaml")
+                .replace("readOnlyRootFilesystem: true", "readOnlyRootFileSystem: true")
+                .replace("containerPort: 8080", "containerPort: \"8080\"");
+        List<String> problems = new ArrayList<>();
+        StrictManifests.documents(deployment).forEach(m -> problems.addAll(StrictManifests.problems(m)));
+        assertThat(problems)
+                .anyMatch(p -> p.contains("readOnlyRootFileSystem"))
+                .anyMatch(p -> p.contains("containerPort") || p.contains("Integer") || p.contains("int"));
+    }
+
+    @Test
+    void wrongValuesAreRefusedByTheSchema() {
+        assertThatThrownBy(() -> render("values-broken.yaml"))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("replicas")
+                .hasMessageContaining("publicBaseUrl");
+    }
+
+    @Test
+    void podsMeetTheRestrictedPodSecurityStandard() throws IOException {
+        for (Map<String, Object> manifest : StrictManifests.documents(render("values-full.yaml"))) {
+            if (!"Deployment".equals(manifest.get("kind"))) {
+                continue;
+            }
+            var deployment = StrictManifests.deployment(manifest);
+            var pod = deployment.getSpec().getTemplate().getSpec();
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getContainers()).allSatisfy(container -> {
+                var security = container.getSecurityContext();
+                assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+                assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+                assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+                assertThat(container.getEnv())
+                        .as("secrets come from Secrets, never as literal values")
+                        .filteredOn(e -> e.getName().contains("SECRET")
+                                || e.getName().contains("PASSWORD")
+                                || e.getName().contains("KEYSET"))
+                        .allSatisfy(e -> assertThat(e.getValue()).isNull());
+                assertThat(container.getStartupProbe()).isNotNull();
+                assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+                        .isEqualTo("management");
+            });
+        }
+    }
+
+    @Test
+    void theApiServiceAndIngressDoNotExposeTheManagementPort() throws IOException {
+        for (Map<String, Object> manifest : StrictManifests.documents(render("values-full.yaml"))) {
+            String name = (String) ((Map<?, ?>) manifest.get("metadata")).get("name");
+            if (manifest.get("kind").equals("Service") && name.endsWith("api-service")) {
+                assertThat(manifest.toString()).contains("targetPort=http").doesNotContain("management");
+            }
+            if (manifest.get("kind").equals("Ingress")) {
+                assertThat(manifest.toString()).contains("name=http").doesNotContain("management");
+            }
+        }
+    }
+
+    @Test
+    void theRulesInTheChartAreTheFilePromtoolChecks() throws IOException {
+        String rendered = render(null);
+        String rules = Files.readString(CHART.resolve("files/prometheus/flowgate-rules.yaml"));
+        assertThat(rendered).contains("kind: PrometheusRule");
+        assertThat(rules).contains("alert: FlowgateKafkaUnreachable");
+        assertThat(rendered).contains("alert: FlowgateKafkaUnreachable").contains("FlowgateAvailabilityBudgetFast");
+    }
+}
