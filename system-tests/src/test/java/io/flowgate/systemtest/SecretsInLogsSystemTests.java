@@ -46,6 +46,7 @@ class SecretsInLogsSystemTests {
         String forged = contoso.substring(0, contoso.lastIndexOf('.') + 1) + "AAAA";
         Admin admin = new Admin(stack);
 
+        String subscription;
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         Logger flowgate = context.getLogger("io.flowgate");
@@ -92,7 +93,7 @@ class SecretsInLogsSystemTests {
 
             // A webhook action, its callback failing once then delivered, read and removed.
             receiver.script(CALLBACK_PATH, 500, 200);
-            String subscription =
+            subscription =
                     Subscriptions.subscribed(contoso, "jsonata-transform", receiver.url(CALLBACK_PATH, SIG), """
                             {"expression":"a","document":{"a":1}}""");
             receiver.await(CALLBACK_PATH, 2, Duration.ofSeconds(30));
@@ -111,6 +112,21 @@ class SecretsInLogsSystemTests {
                 .toList();
         assertThat(lines).as("the flow was logged").anyMatch(line -> line.contains("Accepted job"));
         assertThat(lines).as("the callback was logged").anyMatch(line -> line.contains("attempt 2 delivered"));
+        // The log context (fields of the structured logs) follows the work across the services.
+        assertThat(captured.list)
+                .as("the worker's job log carries the job, its tenant and the flow's run id")
+                .anyMatch(e -> e.getLoggerName().startsWith("io.flowgate.worker")
+                        && "run-1".equals(e.getMDCPropertyMap().get("x-ms-workflow-run-id"))
+                        && e.getMDCPropertyMap().containsKey("jobId")
+                        && DemoTenants.CONTOSO.equals(e.getMDCPropertyMap().get("tenantId")));
+        String subscriptionId = subscription.substring(subscription.lastIndexOf('/') + 1);
+        assertThat(captured.list)
+                .as("the webhook action's job and its delivery attempts carry the subscription")
+                .anyMatch(e -> e.getLoggerName().startsWith("io.flowgate.worker")
+                        && subscriptionId.equals(e.getMDCPropertyMap().get("subscriptionId")))
+                .anyMatch(e -> e.getLoggerName().startsWith("io.flowgate.dispatcher")
+                        && subscriptionId.equals(e.getMDCPropertyMap().get("subscriptionId"))
+                        && e.getMDCPropertyMap().getOrDefault("webhookId", "").startsWith("msg_"));
         String signature = contoso.substring(contoso.lastIndexOf('.') + 1);
         for (String line : lines) {
             assertThat(line)

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -392,14 +393,31 @@ public final class Dispatcher implements AutoCloseable {
                 .publishPercentileHistogram()
                 .register(meters)
                 .record(Duration.ofMillis(latency));
-        log.info(
-                "Callback {} of subscription {} (tenant {}): attempt {} {}{}",
-                callback.deliveryId(),
-                callback.subscriptionId(),
-                callback.tenantId(),
-                attempt,
-                tag,
-                error == null ? "" : " (" + error + ")");
+        // The attempt's context in the log's MDC (structured logs show it as fields): the tenant, the
+        // subscription, the webhook-id and the Logic Apps correlation headers of the subscribe call.
+        Map<String, String> previous = MDC.getCopyOfContextMap();
+        if (callback.correlation() != null) {
+            callback.correlation().forEach(MDC::put);
+        }
+        MDC.put("tenantId", callback.tenantId());
+        MDC.put("subscriptionId", callback.subscriptionId());
+        MDC.put("webhookId", callback.deliveryId());
+        try {
+            log.info(
+                    "Callback {} of subscription {} (tenant {}): attempt {} {}{}",
+                    callback.deliveryId(),
+                    callback.subscriptionId(),
+                    callback.tenantId(),
+                    attempt,
+                    tag,
+                    error == null ? "" : " (" + error + ")");
+        } finally {
+            if (previous == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previous);
+            }
+        }
     }
 
     /**

@@ -120,6 +120,9 @@ class JobRunner {
         job.correlation().forEach(MDC::put);
         MDC.put("jobId", job.jobId());
         MDC.put("tenantId", job.tenantId());
+        if (job.subscriptionId() != null) {
+            MDC.put("subscriptionId", job.subscriptionId());
+        }
         Timer.Sample sample = Timer.start(meters);
         String outcome = "handed_over";
         ScheduledFuture<?> deadline = null;
