@@ -93,6 +93,20 @@ class ChartTests {
                                 || e.getName().contains("KEYSET"))
                         .allSatisfy(e -> assertThat(e.getValue()).isNull());
                 assertThat(container.getStartupProbe()).isNotNull();
+                // Spring refuses a management address without a management port of its own.
+                if (container.getPorts().size() == 1) {
+                    assertThat(container.getEnv()).noneMatch(e -> e.getName().equals("MANAGEMENT_SERVER_ADDRESS"));
+                }
+                // The services set spring.config.name, so the shared settings must be named as a file.
+                String configMount = container.getVolumeMounts().stream()
+                        .filter(m -> m.getName().equals("config"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getMountPath();
+                assertThat(container.getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("SPRING_CONFIG_ADDITIONAL_LOCATION");
+                    assertThat(e.getValue()).isEqualTo("file:" + configMount);
+                });
                 assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
                         .isEqualTo("management");
             });
