@@ -92,6 +92,9 @@ class ObservabilitySystemTests {
         assertThat(sum(apiMetrics, "flowgate_api_jobs_accepted_total{", "jsonata-transform"))
                 .isEqualTo(acceptedBefore + 1);
         assertThat(apiMetrics).contains("http_server_requests_seconds_count{").contains("kafka_producer_");
+        // Per tenant, for the dashboards' top tenants (a bounded tag: BoundedTenantTag).
+        assertThat(apiMetrics)
+                .containsPattern("flowgate_api_jobs_accepted_total\\{[^}]*tenant=\"" + DemoTenants.CONTOSO + "\"");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String workerMetrics = metrics(stack.worker());
             assertThat(sum(workerMetrics, "flowgate_worker_jobs_seconds_count{", "outcome=\"succeeded\""))

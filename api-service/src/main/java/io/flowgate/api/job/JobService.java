@@ -165,7 +165,7 @@ public class JobService {
     /** The job drafted for a subscription was written: this replica vouches for it at once. */
     public void written(JobSubmitted job) {
         view.accepted(JobStatus.accepted(job));
-        meters.counter("flowgate.api.jobs.accepted", "operation", job.operation())
+        meters.counter("flowgate.api.jobs.accepted", "operation", job.operation(), "tenant", job.tenantId())
                 .increment();
     }
 
@@ -215,7 +215,12 @@ public class JobService {
                 })
                 .flatMap(accepted -> {
                     view.accepted(accepted);
-                    meters.counter("flowgate.api.jobs.accepted", "operation", operation.name())
+                    meters.counter(
+                                    "flowgate.api.jobs.accepted",
+                                    "operation",
+                                    operation.name(),
+                                    "tenant",
+                                    accepted.tenantId())
                             .increment();
                     log.info(
                             "Accepted job {} ({}) for tenant {} {}",

@@ -387,7 +387,8 @@ public final class Dispatcher implements AutoCloseable {
                         latency,
                         next));
         String tag = outcome.name().toLowerCase(Locale.ROOT);
-        meters.counter("flowgate.dispatcher.deliveries", "outcome", tag).increment();
+        meters.counter("flowgate.dispatcher.deliveries", "outcome", tag, "tenant", callback.tenantId())
+                .increment();
         Timer.builder("flowgate.dispatcher.attempt.latency")
                 .tag("outcome", tag)
                 .publishPercentileHistogram()
