@@ -5,7 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -104,6 +113,22 @@ class ObservabilitySystemTests {
         assertThat(metrics(stack.dispatcher())).contains("jvm_memory_used_bytes");
     }
 
+    /**
+     * Runs a webhook action whose receiver answers {@code statuses} in turn, and waits until it has
+     * been called once per status.
+     */
+    private static void calledBack(String token, int... statuses) {
+        try (Receiver receiver = new Receiver()) {
+            receiver.script("/metrics-cb", statuses);
+            Subscriptions.subscribed(
+                    token,
+                    "jsonata-transform",
+                    receiver.url("/metrics-cb", "x"),
+                    "{\"expression\":\"1\",\"document\":{}}");
+            receiver.await("/metrics-cb", statuses.length, Duration.ofSeconds(30));
+        }
+    }
+
     /** The sum of the samples of {@code series} (name and opening brace) whose labels contain {@code label}. */
     private static double sum(String page, String series, String label) {
         return page.lines()
@@ -117,15 +142,8 @@ class ObservabilitySystemTests {
         String token = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
         var api = Http.testClient(stack.apiUrl());
         await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(api, token));
-        try (Receiver receiver = new Receiver()) {
-            receiver.script("/metrics-cb", 500, 200);
-            Subscriptions.subscribed(
-                    token,
-                    "jsonata-transform",
-                    receiver.url("/metrics-cb", "x"),
-                    "{\"expression\":\"1\",\"document\":{}}");
-            receiver.await("/metrics-cb", 2, Duration.ofSeconds(30));
-        }
+        // The first attempt fails, the retry is delivered.
+        calledBack(token, 500, 200);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(metrics(stack.dispatcher()))
                         .contains("flowgate_dispatcher_deliveries_total{outcome=\"delivered\"")
@@ -139,7 +157,7 @@ class ObservabilitySystemTests {
     }
 
     /** PromQL words that are not metric names. */
-    private static final java.util.Set<String> PROMQL = java.util.Set.of(
+    private static final Set<String> PROMQL = Set.of(
             "sum",
             "min",
             "max",
@@ -194,14 +212,14 @@ class ObservabilitySystemTests {
      * The metric names an expression reads: identifiers that are not PromQL words, label names (before
      * a matcher or inside by/without), recording rules (with a colon) or Prometheus' own {@code up}.
      */
-    static java.util.Set<String> metricNames(String expression) {
+    static Set<String> metricNames(String expression) {
         String withoutLabels = expression
                 .replaceAll("\\{[^}]*}", " ")
                 .replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
                 .replaceAll("\\[[^]]*]", " ")
                 .replaceAll("\"[^\"]*\"", " ");
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        var matcher = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_:]*").matcher(withoutLabels);
+        Set<String> names = new TreeSet<>();
+        var matcher = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_:]*").matcher(withoutLabels);
         while (matcher.find()) {
             String name = matcher.group();
             if (!PROMQL.contains(name) && !name.contains(":") && !name.equals("up")) {
@@ -212,19 +230,16 @@ class ObservabilitySystemTests {
     }
 
     /** Every PromQL expression of the chart: its rules and its dashboards' panels. */
-    private static java.util.List<String> chartExpressions() throws java.io.IOException {
-        java.nio.file.Path chart = java.nio.file.Path.of("")
-                .toAbsolutePath()
-                .resolveSibling("charts")
-                .resolve("flowgate");
-        java.util.List<String> expressions = new java.util.ArrayList<>();
-        java.nio.file.Files.readAllLines(chart.resolve("files/prometheus/flowgate-rules.yaml")).stream()
+    private static List<String> chartExpressions() throws IOException {
+        Path chart = Path.of("").toAbsolutePath().resolveSibling("charts").resolve("flowgate");
+        List<String> expressions = new ArrayList<>();
+        Files.readAllLines(chart.resolve("files/prometheus/flowgate-rules.yaml")).stream()
                 .map(String::strip)
                 .filter(line -> line.startsWith("expr: "))
                 .forEach(line -> expressions.add(line.substring("expr: ".length())));
         var json = tools.jackson.databind.json.JsonMapper.builder().build();
-        try (var dashboards = java.nio.file.Files.list(chart.resolve("files/dashboards"))) {
-            for (java.nio.file.Path dashboard : dashboards.toList()) {
+        try (var dashboards = Files.list(chart.resolve("files/dashboards"))) {
+            for (Path dashboard : dashboards.toList()) {
                 json.readTree(dashboard.toFile()).findValues("expr").forEach(e -> expressions.add(e.asString()));
             }
         }
@@ -232,7 +247,7 @@ class ObservabilitySystemTests {
     }
 
     @Test
-    void everyMetricTheChartsRulesAndDashboardsReadIsExposed() throws java.io.IOException {
+    void everyMetricTheChartsRulesAndDashboardsReadIsExposed() throws IOException {
         assertThat(metricNames("sum by (service) (rate(a_total{x=\"b\"}[5m])) / ignoring(le) b_seconds_count > 0"))
                 .containsExactlyInAnyOrder("a_total", "b_seconds_count");
         // Make every kind of meter exist: a job waited for, an async job polled, a callback delivered.
@@ -259,19 +274,12 @@ class ObservabilitySystemTests {
                         .exchange()
                         .expectStatus()
                         .isOk());
-        try (Receiver receiver = new Receiver()) {
-            Subscriptions.subscribed(
-                    token,
-                    "jsonata-transform",
-                    receiver.url("/rules-cb", "x"),
-                    "{\"expression\":\"1\",\"document\":{}}");
-            receiver.await("/rules-cb", 1, Duration.ofSeconds(30));
-        }
-        java.util.Set<String> used = new java.util.TreeSet<>();
+        calledBack(token, 200);
+        Set<String> used = new TreeSet<>();
         chartExpressions().forEach(e -> used.addAll(metricNames(e)));
         assertThat(used).contains("http_server_requests_seconds_bucket", "flowgate_dispatcher_deliveries_total");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            java.util.Set<String> exposed = new java.util.HashSet<>();
+            Set<String> exposed = new HashSet<>();
             for (var context : new org.springframework.context.ConfigurableApplicationContext[] {
                 stack.api(), stack.worker(), stack.dispatcher()
             }) {
