@@ -1,6 +1,7 @@
 package io.flowgate.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.flowgate.contracts.Topic;
 import io.flowgate.contracts.Topics;
@@ -36,12 +37,18 @@ class TopicSettingsSystemTests {
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
             // The worker starts first on a fresh broker: it creates the topics, retention included.
             try (var worker = worker(broker, 2)) {
-                assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
-                        .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
-                assertThat(setting(admin, Topics.JOB_STATUS, "cleanup.policy")).isEqualTo("compact,delete");
-                assertThat(setting(admin, Topics.EVENTS, "retention.ms"))
-                        .isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
-                assertThat(setting(admin, Topics.TENANTS, "cleanup.policy")).isEqualTo("compact");
+                hasSetting(
+                        admin,
+                        Topics.JOB_STATUS,
+                        "retention.ms",
+                        Long.toString(Duration.ofDays(90).toMillis()));
+                hasSetting(admin, Topics.JOB_STATUS, "cleanup.policy", "compact,delete");
+                hasSetting(
+                        admin,
+                        Topics.EVENTS,
+                        "retention.ms",
+                        Long.toString(Duration.ofDays(30).toMillis()));
+                hasSetting(admin, Topics.TENANTS, "cleanup.policy", "compact");
             }
 
             // A topic changed behind Flowgate's back (by hand, or by an older version) ...
@@ -54,13 +61,19 @@ class TopicSettingsSystemTests {
                                     AlterConfigOp.OpType.SET))))
                     .all()
                     .get();
-            assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
-                    .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+            hasSetting(
+                    admin,
+                    Topics.JOB_STATUS,
+                    "retention.ms",
+                    Long.toString(Duration.ofDays(7).toMillis()));
 
             // ... is brought back by the next service to start, with more partitions if asked.
             try (var worker = worker(broker, 3)) {
-                assertThat(setting(admin, Topics.JOB_STATUS, "retention.ms"))
-                        .isEqualTo(Long.toString(Duration.ofDays(90).toMillis()));
+                hasSetting(
+                        admin,
+                        Topics.JOB_STATUS,
+                        "retention.ms",
+                        Long.toString(Duration.ofDays(90).toMillis()));
                 assertThat(admin.describeTopics(List.of(Topics.JOBS.name()))
                                 .allTopicNames()
                                 .get()
@@ -81,6 +94,18 @@ class TopicSettingsSystemTests {
 
     private static ConfigResource resource(Topic<?, ?> topic) {
         return new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
+    }
+
+    /**
+     * A broker answers describeConfigs from its copy of the cluster metadata, which follows the
+     * controller's log a moment after an alteration is acknowledged: read until it has caught up.
+     */
+    private static void hasSetting(Admin admin, Topic<?, ?> topic, String name, String expected) {
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(setting(admin, topic, name))
+                        .as("%s of %s", name, topic.name())
+                        .isEqualTo(expected));
     }
 
     private static String setting(Admin admin, Topic<?, ?> topic, String name) throws Exception {
