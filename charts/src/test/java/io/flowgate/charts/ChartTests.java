@@ -127,6 +127,21 @@ class ChartTests {
     }
 
     @Test
+    void spansAreExportedOnlyToAConfiguredCollectorWhichThePoliciesLetThrough() throws IOException {
+        assertThat(render(null)).doesNotContain("otlp").contains("probability: 0.1");
+        List<Map<String, Object>> full = StrictManifests.documents(render("values-full.yaml"));
+        assertThat(full)
+                .filteredOn(m -> "ConfigMap".equals(m.get("kind")))
+                .anySatisfy(m -> assertThat(m.toString())
+                        .contains("endpoint: \"http://otel-collector.monitoring:4318/v1/traces\"")
+                        .contains("probability: 0.05"));
+        assertThat(full)
+                .filteredOn(m -> "NetworkPolicy".equals(m.get("kind")))
+                .hasSize(3)
+                .allSatisfy(m -> assertThat(m.toString()).contains("port=4318"));
+    }
+
+    @Test
     void theRulesInTheChartAreTheFilePromtoolChecks() throws IOException {
         String rendered = render(null);
         String rules = Files.readString(CHART.resolve("files/prometheus/flowgate-rules.yaml"));

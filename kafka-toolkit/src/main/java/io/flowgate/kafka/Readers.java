@@ -2,6 +2,7 @@ package io.flowgate.kafka;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,18 +21,33 @@ import java.util.function.Consumer;
 public final class Readers {
 
     private final MeterRegistry meters;
+    private final ObservationRegistry observations;
     private final Map<String, Reader> readers = new ConcurrentHashMap<>();
     private final Duration firstBackoff;
     private final Duration maxBackoff;
 
-    /** Readers with the production back-off (1 s doubling to 30 s). */
+    /** Readers with the production back-off (1 s doubling to 30 s), observing nothing. */
     public Readers(MeterRegistry meters) {
-        this(meters, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        this(meters, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * Readers with the production back-off whose work loops observe each record they take, in the
+     * trace its headers carry ({@link WorkLoop}).
+     */
+    public Readers(MeterRegistry meters, ObservationRegistry observations) {
+        this(meters, observations, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
     /** Readers with another back-off between restarts (tests). */
     public Readers(MeterRegistry meters, Duration firstBackoff, Duration maxBackoff) {
+        this(meters, ObservationRegistry.NOOP, firstBackoff, maxBackoff);
+    }
+
+    /** Readers that observe records, with another back-off between restarts (tests). */
+    public Readers(MeterRegistry meters, ObservationRegistry observations, Duration firstBackoff, Duration maxBackoff) {
         this.meters = meters;
+        this.observations = observations;
         this.firstBackoff = firstBackoff;
         this.maxBackoff = maxBackoff;
     }
@@ -66,6 +82,11 @@ public final class Readers {
     /** The skipping of unusable records for the reader {@code name}. */
     public SkippedRecords skipped(String name) {
         return new SkippedRecords(meters, name);
+    }
+
+    /** Where the work loops' observations of records go. */
+    ObservationRegistry observations() {
+        return observations;
     }
 
     /** Every running reader and its state, by name. */

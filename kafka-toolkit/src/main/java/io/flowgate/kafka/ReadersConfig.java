@@ -1,6 +1,8 @@
 package io.flowgate.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,8 +14,8 @@ import org.springframework.context.annotation.Configuration;
 public class ReadersConfig {
 
     @Bean
-    Readers readers(MeterRegistry meters) {
-        return new Readers(meters);
+    Readers readers(MeterRegistry meters, ObjectProvider<ObservationRegistry> observations) {
+        return new Readers(meters, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     // The indicator's name is the bean's without the suffix: "readers".

@@ -2,6 +2,7 @@ package io.flowgate.kafka;
 
 import io.flowgate.contracts.Topic;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,9 @@ import org.springframework.kafka.core.MicrometerProducerListener;
  * The producer of a service: every record is written to a {@link Topic} with that topic's key and
  * value types and serdes, so a value can only go to the topic made for it. Writes are idempotent and
  * acknowledged by every in-sync replica (acks=all); {@link DurableWrites} retries them where a
- * write must not be lost. Producer metrics go to Micrometer.
+ * write must not be lost. Producer metrics go to Micrometer; with an {@link ObservationRegistry},
+ * each send is observed and the current trace context travels in the record's headers (W3C
+ * {@code traceparent}), so the reader of the record continues the trace.
  */
 public final class TopicWriter implements AutoCloseable {
 
@@ -34,7 +37,10 @@ public final class TopicWriter implements AutoCloseable {
     private final KafkaTemplate<byte[], byte[]> template;
 
     private TopicWriter(
-            Map<String, Object> producerConfig, MeterRegistry meters, @Nullable String transactionIdPrefix) {
+            Map<String, Object> producerConfig,
+            MeterRegistry meters,
+            ObservationRegistry observations,
+            @Nullable String transactionIdPrefix) {
         Map<String, Object> config = new HashMap<>(producerConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -44,11 +50,21 @@ public final class TopicWriter implements AutoCloseable {
         }
         factory.addListener(new MicrometerProducerListener<>(meters));
         this.template = new KafkaTemplate<>(factory);
+        if (!observations.isNoop()) {
+            template.setObservationRegistry(observations);
+            template.setObservationEnabled(true);
+        }
     }
 
     /** A writer of single records. */
     public static TopicWriter create(Map<String, Object> producerConfig, MeterRegistry meters) {
-        return new TopicWriter(producerConfig, meters, null);
+        return create(producerConfig, meters, ObservationRegistry.NOOP);
+    }
+
+    /** A writer of single records whose sends carry the current trace context. */
+    public static TopicWriter create(
+            Map<String, Object> producerConfig, MeterRegistry meters, ObservationRegistry observations) {
+        return new TopicWriter(producerConfig, meters, observations, null);
     }
 
     /**
@@ -57,7 +73,16 @@ public final class TopicWriter implements AutoCloseable {
      */
     public static TopicWriter transactional(
             Map<String, Object> producerConfig, MeterRegistry meters, String transactionIdPrefix) {
-        return new TopicWriter(producerConfig, meters, transactionIdPrefix);
+        return transactional(producerConfig, meters, ObservationRegistry.NOOP, transactionIdPrefix);
+    }
+
+    /** A writer of transactions whose sends carry the current trace context. */
+    public static TopicWriter transactional(
+            Map<String, Object> producerConfig,
+            MeterRegistry meters,
+            ObservationRegistry observations,
+            String transactionIdPrefix) {
+        return new TopicWriter(producerConfig, meters, observations, transactionIdPrefix);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowgate.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.observation.Observation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.support.micrometer.KafkaListenerObservation;
+import org.springframework.kafka.support.micrometer.KafkaRecordReceiverContext;
 
 /**
  * The consumer loop for records whose work finishes in any order: jobs that run for hours, callback
@@ -39,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * {@link Work#take} throws, is skipped and counted ({@link SkippedRecords}) and the loop goes on. If
  * the loop itself fails, {@link Readers} starts it again with a new consumer and a new {@link Work}
  * (from the committed offsets).
+ *
+ * <p>Each record taken is observed (Micrometer Observation, spring-kafka's listener convention) from
+ * {@link Work#take} until its ticket is done, as a child of the trace context in the record's headers;
+ * {@code take} runs in that observation's scope, so work that hands the record to other threads
+ * carries the context along by capturing it there (a {@code ContextSnapshot}).
  *
  * <p>Everything but {@link Ticket#done()} runs on the loop's one thread.
  */
@@ -91,18 +100,22 @@ public final class WorkLoop<V> {
         private final long assignment;
         private final ConcurrentLinkedQueue<Ticket> doneQueue;
         private final SkippedRecords skipped;
+        private final Observation observation;
+        private final AtomicBoolean ended = new AtomicBoolean();
 
         private Ticket(
                 TopicPartition partition,
                 long offset,
                 long assignment,
                 ConcurrentLinkedQueue<Ticket> doneQueue,
-                SkippedRecords skipped) {
+                SkippedRecords skipped,
+                Observation observation) {
             this.partition = partition;
             this.offset = offset;
             this.assignment = assignment;
             this.doneQueue = doneQueue;
             this.skipped = skipped;
+            this.observation = observation;
         }
 
         /** The record's partition. */
@@ -115,15 +128,36 @@ public final class WorkLoop<V> {
             return offset;
         }
 
+        /**
+         * Runs {@code action} in the record's observation (its trace), for work taken now and started
+         * later, such as a job that waited for a free slot. Any thread.
+         */
+        public <T> T inScope(Supplier<T> action) {
+            try (Observation.Scope scope = observation.openScope()) {
+                return action.get();
+            }
+        }
+
         /** The record is done with: its offset may be committed. Any thread. */
         public void done() {
+            endObservation(null);
             doneQueue.add(this);
         }
 
         /** The record could not be processed after all: counted as skipped, and done. Any thread. */
         public void skip(Throwable cause) {
             skipped.skipped(partition.topic(), partition.partition(), offset, "unprocessable", cause);
+            endObservation(cause);
             done();
+        }
+
+        private void endObservation(@Nullable Throwable error) {
+            if (ended.compareAndSet(false, true)) {
+                if (error != null) {
+                    observation.error(error);
+                }
+                observation.stop();
+            }
         }
     }
 
@@ -134,6 +168,8 @@ public final class WorkLoop<V> {
     private final Supplier<Work<V>> work;
     private final Readers readers;
     private final MeterRegistry meters;
+    private final String groupId;
+    private final @Nullable String clientId;
     private @Nullable Reader reader;
 
     /**
@@ -161,6 +197,9 @@ public final class WorkLoop<V> {
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         this.config = Map.copyOf(settings);
+        this.groupId = settings.get(ConsumerConfig.GROUP_ID_CONFIG).toString();
+        Object client = settings.get(ConsumerConfig.CLIENT_ID_CONFIG);
+        this.clientId = client == null ? null : client.toString();
         this.topics = List.copyOf(topics);
         this.values = values;
         this.work = work;
@@ -245,19 +284,20 @@ public final class WorkLoop<V> {
             if (deferred.contains(partition)) {
                 return;
             }
-            Ticket ticket = new Ticket(
-                    partition,
-                    record.offset(),
-                    assignments.computeIfAbsent(partition, p -> nextAssignment++),
-                    doneQueue,
-                    skipped);
+            long assignment = assignments.computeIfAbsent(partition, p -> nextAssignment++);
             if (record.value() == null) {
                 offsets.started(partition, record.offset());
-                ticket.done();
+                new Ticket(partition, record.offset(), assignment, doneQueue, skipped, Observation.NOOP).done();
                 return;
             }
+            Observation observation = KafkaListenerObservation.LISTENER_OBSERVATION.observation(
+                    null,
+                    KafkaListenerObservation.DefaultKafkaListenerObservationConvention.INSTANCE,
+                    () -> new KafkaRecordReceiverContext(record, name, clientId, groupId, () -> null),
+                    readers.observations());
+            Ticket ticket = new Ticket(partition, record.offset(), assignment, doneQueue, skipped, observation.start());
             boolean taken;
-            try {
+            try (Observation.Scope scope = observation.openScope()) {
                 taken = work.take(record, ticket);
             } catch (RuntimeException e) {
                 offsets.started(partition, record.offset());
@@ -267,6 +307,7 @@ public final class WorkLoop<V> {
             if (taken) {
                 offsets.started(partition, record.offset());
             } else {
+                ticket.endObservation(null); // void: the record is taken again later, observed afresh
                 consumer.seek(partition, record.offset());
                 deferred.add(partition);
             }

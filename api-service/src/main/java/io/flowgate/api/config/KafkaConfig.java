@@ -6,6 +6,7 @@ import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
@@ -68,8 +69,8 @@ class KafkaConfig {
      * CANCELLED statuses from them, so no write needs a transaction.
      */
     @Bean
-    TopicWriter commandWriter(KafkaProperties kafka, MeterRegistry meters) {
-        return TopicWriter.create(kafka.buildProducerProperties(), meters);
+    TopicWriter commandWriter(KafkaProperties kafka, MeterRegistry meters, ObservationRegistry observations) {
+        return TopicWriter.create(kafka.buildProducerProperties(), meters, observations);
     }
 
     /**
@@ -78,8 +79,11 @@ class KafkaConfig {
      * consumed in these transactions, so no id needs to survive a restart.
      */
     @Bean
-    TopicWriter subscribeWriter(KafkaProperties kafka, MeterRegistry meters) {
+    TopicWriter subscribeWriter(KafkaProperties kafka, MeterRegistry meters, ObservationRegistry observations) {
         return TopicWriter.transactional(
-                kafka.buildProducerProperties(), meters, "flowgate-api-subscribe-" + UUID.randomUUID() + "-");
+                kafka.buildProducerProperties(),
+                meters,
+                observations,
+                "flowgate-api-subscribe-" + UUID.randomUUID() + "-");
     }
 }

@@ -7,6 +7,7 @@ import io.flowgate.contracts.JobSubmitted;
 import io.flowgate.contracts.Subscription;
 import io.flowgate.contracts.Topics;
 import io.flowgate.kafka.TopicWriter;
+import io.micrometer.context.ContextSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,8 @@ class SubscriptionCommands implements AutoCloseable {
     /** Most subscribes in one transaction. */
     static final int MAX_BATCH = 100;
 
-    private record Subscribe(Subscription subscription, JobSubmitted job) {}
+    /** A subscribe and the context of its request (its trace), which its records carry. */
+    private record Subscribe(Subscription subscription, JobSubmitted job, ContextSnapshot context) {}
 
     private final TopicWriter transactional;
     private final CommandLog log;
@@ -47,15 +49,19 @@ class SubscriptionCommands implements AutoCloseable {
     Mono<Void> subscribe(Subscription subscription, JobSubmitted job) {
         // Cancellation (the caller went away) does not withdraw a queued subscribe: it is written
         // like any other, and a retry of the request finds it (subscribe is idempotent).
-        return Mono.fromFuture(() -> subscribes.submit(new Subscribe(subscription, job)), true)
+        return Mono.deferContextual(request -> Mono.fromFuture(
+                        subscribes.submit(new Subscribe(subscription, job, CommandLog.CONTEXT.captureFrom(request))),
+                        true))
                 .onErrorMap(e -> KafkaWriteFailures.problem(e, retryAfter));
     }
 
     private void writeTogether(List<Subscribe> batch) {
         transactional.inTransaction(kafka -> {
             for (Subscribe s : batch) {
-                kafka.send(Topics.JOBS, s.job().jobId(), s.job());
-                kafka.send(Topics.SUBSCRIPTIONS, s.subscription().subscriptionId(), s.subscription());
+                try (ContextSnapshot.Scope scope = s.context().setThreadLocals()) {
+                    kafka.send(Topics.JOBS, s.job().jobId(), s.job());
+                    kafka.send(Topics.SUBSCRIPTIONS, s.subscription().subscriptionId(), s.subscription());
+                }
             }
         });
     }

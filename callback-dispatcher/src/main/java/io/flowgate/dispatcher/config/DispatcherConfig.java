@@ -6,6 +6,7 @@ import io.flowgate.dispatcher.delivery.DispatcherProperties;
 import io.flowgate.dispatcher.delivery.EventFanout;
 import io.flowgate.dispatcher.delivery.RetryTiers;
 import io.flowgate.dispatcher.delivery.SubscriptionDirectory;
+import io.flowgate.dispatcher.delivery.TraceContextHeaders;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.kafka.TopicSettings;
@@ -15,6 +16,9 @@ import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.WebhookSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -54,8 +59,8 @@ class DispatcherConfig {
 
     /** Retries, dead letters and attempts, each written acks=all before a callback's offset is committed. */
     @Bean
-    TopicWriter deliveryWriter(KafkaProperties kafka, MeterRegistry meters) {
-        return TopicWriter.create(kafka.buildProducerProperties(), meters);
+    TopicWriter deliveryWriter(KafkaProperties kafka, MeterRegistry meters, ObservationRegistry observations) {
+        return TopicWriter.create(kafka.buildProducerProperties(), meters, observations);
     }
 
     /** Attempts run on virtual threads: each waits on its receiver, none holds a platform thread. */
@@ -79,7 +84,9 @@ class DispatcherConfig {
             MeterRegistry meters,
             Clock clock,
             DispatcherProperties settings,
-            ExecutorService attemptExecutor) {
+            ExecutorService attemptExecutor,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
         var parts = new Dispatcher.Parts(
                 tenants,
                 subscriptions,
@@ -88,6 +95,7 @@ class DispatcherConfig {
                 webhooks.keys(),
                 deliveryWriter,
                 meters,
+                new TraceContextHeaders(tracer.getIfAvailable(), propagator.getIfAvailable()),
                 clock);
         return new Dispatcher(
                 parts,

@@ -16,6 +16,8 @@ import io.flowgate.webhooks.CallbackUrlPolicy;
 import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.SigningKeys;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
@@ -50,6 +52,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration EARLY_TOLERANCE = Duration.ofMillis(20);
     private static final Duration MAX_WRITE_BACKOFF = Duration.ofSeconds(10);
+    private static final ContextSnapshotFactory CONTEXT =
+            ContextSnapshotFactory.builder().build();
 
     private final TenantDirectory tenants;
     private final SubscriptionDirectory subscriptions;
@@ -63,6 +67,7 @@ public final class Dispatcher implements AutoCloseable {
     private final RetryTiers tiers;
     private final TopicWriter kafka;
     private final MeterRegistry meters;
+    private final TraceContextHeaders traceContext;
     private final Clock clock;
     private final Duration syncTimeout;
     private final ExecutorService executor;
@@ -79,6 +84,7 @@ public final class Dispatcher implements AutoCloseable {
             SigningKeys keys,
             TopicWriter kafka,
             MeterRegistry meters,
+            TraceContextHeaders traceContext,
             Clock clock) {}
 
     /**
@@ -127,6 +133,7 @@ public final class Dispatcher implements AutoCloseable {
         this.keys = parts.keys();
         this.kafka = parts.kafka();
         this.meters = parts.meters();
+        this.traceContext = parts.traceContext();
         this.clock = parts.clock();
         this.executor = executor;
         this.syncTimeout = syncTimeout;
@@ -169,9 +176,12 @@ public final class Dispatcher implements AutoCloseable {
     public CompletableFuture<Void> handle(CallbackRequested callback) {
         Instant now = clock.instant();
         Duration early = Duration.between(now, callback.notBefore());
+        // The attempt, the move to a retry tier and their records continue the callback's trace.
+        ContextSnapshot context = CONTEXT.captureAll();
         if (early.compareTo(EARLY_TOLERANCE) > 0) {
             // Out of a tier before its time is up (a wait longer than the tier): on to the next tier.
-            return CompletableFuture.runAsync(() -> moveOrDeadLetter(tiers.forWait(early), callback), executor);
+            return CompletableFuture.runAsync(
+                    context.wrap(() -> moveOrDeadLetter(tiers.forWait(early), callback)), executor);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         long taken0 = System.nanoTime();
@@ -179,7 +189,7 @@ public final class Dispatcher implements AutoCloseable {
                 callback.tenantId(),
                 () -> {
                     queueWait.record(System.nanoTime() - taken0, TimeUnit.NANOSECONDS);
-                    try {
+                    try (ContextSnapshot.Scope scope = context.setThreadLocals()) {
                         attempt(callback);
                         return CompletableFuture.completedFuture(null);
                     } catch (RuntimeException e) {
@@ -195,10 +205,10 @@ public final class Dispatcher implements AutoCloseable {
         meters.counter("flowgate.dispatcher.deferred").increment();
         Topic<String, CallbackRequested> shortest = tiers.shortest();
         return CompletableFuture.runAsync(
-                () -> moveOrDeadLetter(
+                context.wrap(() -> moveOrDeadLetter(
                         shortest,
                         callback.deferred(clock.instant()
-                                .plus(tiers.delayOf(shortest.name()).orElseThrow()))),
+                                .plus(tiers.delayOf(shortest.name()).orElseThrow())))),
                 executor);
     }
 
@@ -276,6 +286,7 @@ public final class Dispatcher implements AutoCloseable {
         headers.put("webhook-timestamp", Long.toString(timestamp));
         headers.put("webhook-signature", keys.signature(callback.tenantId(), callback.deliveryId(), timestamp, body));
         headers.put("User-Agent", "Flowgate-Webhooks/1");
+        traceContext.addTo(headers);
         CallbackSender.Answer answer =
                 sender.post(url, headers, body.getBytes(StandardCharsets.UTF_8)).block();
         return answer != null ? answer : CallbackSender.Answer.failed("no answer");

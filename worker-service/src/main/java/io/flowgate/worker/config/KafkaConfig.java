@@ -6,6 +6,7 @@ import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,8 +20,8 @@ class KafkaConfig {
 
     /** Statuses, callbacks and the operation catalog, written acks=all. */
     @Bean
-    TopicWriter topicWriter(KafkaProperties kafka, MeterRegistry meters) {
-        return TopicWriter.create(kafka.buildProducerProperties(), meters);
+    TopicWriter topicWriter(KafkaProperties kafka, MeterRegistry meters, ObservationRegistry observations) {
+        return TopicWriter.create(kafka.buildProducerProperties(), meters, observations);
     }
 
     /** The tenant registry: jobs and statuses of offboarded tenants are dropped. */

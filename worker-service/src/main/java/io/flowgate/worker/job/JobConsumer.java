@@ -203,7 +203,9 @@ class JobConsumer implements SmartLifecycle {
                 var holder = new CompletableFuture<JobRun>();
                 Optional<JobRun> started;
                 try {
-                    started = runner.start(taken.job(), () -> finished.add(new Finished(taken, holder.join())));
+                    started = taken.ticket()
+                            .inScope(() ->
+                                    runner.start(taken.job(), () -> finished.add(new Finished(taken, holder.join()))));
                 } catch (RuntimeException e) {
                     taken.ticket().skip(e);
                     queue.finished(taken.job().tenantId());

@@ -9,6 +9,7 @@ import io.flowgate.tenancy.TenantDirectory;
 import io.flowgate.worker.config.WorkerProperties;
 import io.flowgate.worker.operation.InvalidOperationInput;
 import io.flowgate.worker.operation.OperationHandler;
+import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -48,6 +49,8 @@ class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
     private static final String PROBLEM = "urn:flowgate:problem:";
+    private static final ContextSnapshotFactory CONTEXT =
+            ContextSnapshotFactory.builder().build();
 
     private final Map<String, OperationHandler> handlers;
     private final ConcurrentMap<String, JobRun> running = new ConcurrentHashMap<>();
@@ -111,7 +114,10 @@ class JobRunner {
             log.info("Job {} is already running here; skipping the duplicate", job.jobId());
             return Optional.empty();
         }
-        run.runOn(Thread.ofPlatform().name("job-" + job.jobId()).daemon().start(() -> execute(run, onFinished)));
+        // The job's thread continues the caller's context: the trace of the job's record, so its
+        // status and callback records carry that trace on to the API and the dispatcher.
+        Runnable work = CONTEXT.captureAll().wrap(() -> execute(run, onFinished));
+        run.runOn(Thread.ofPlatform().name("job-" + job.jobId()).daemon().start(work));
         return Optional.of(run);
     }
 
