@@ -7,6 +7,8 @@ import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
 import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -325,6 +327,17 @@ class TenantSystemTests {
                 .isNotFound();
     }
 
+    /** The API's count of {@code tenant}'s requests refused for {@code reason}. */
+    private static double refusals(String tenant, String reason) {
+        Counter counter = stack.api()
+                .getBean(MeterRegistry.class)
+                .find("flowgate.api.tenant.refusals")
+                .tag("tenant", tenant)
+                .tag("reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     @Test
     void theRequestRateIsLimitedPerTenantWith429AndRetryAfter() {
         String noisy = Tokens.newTenantId();
@@ -345,6 +358,9 @@ class TenantSystemTests {
         }
         assertThat(noisyStatuses).contains(200, 429);
         assertThat(noisyStatuses.subList(0, 3)).containsOnly(200);
+        assertThat(refusals(noisy, "rate"))
+                .as("the refusals are counted for the tenant (the tenants dashboard)")
+                .isEqualTo(noisyStatuses.stream().filter(s -> s == 429).count());
         for (int i = 0; i < 8; i++) {
             operations(quiet).expectStatus().isOk();
         }
@@ -423,6 +439,7 @@ class TenantSystemTests {
         assertThat(refused.getResponseHeaders().getFirst(HttpHeaders.RETRY_AFTER))
                 .isNotBlank();
         assertThat(json(refused).get("type").asString()).isEqualTo("urn:flowgate:problem:quota-exceeded");
+        assertThat(refusals(tenant, "jobs-in-flight")).isEqualTo(1);
         assertThat(body(admin.get(tenant)).get("usage").get("jobsInFlight").asInt())
                 .isEqualTo(2);
         // Another tenant is not affected by this one's limit.

@@ -6,6 +6,7 @@ import io.flowgate.api.operation.OperationCatalog;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.tenant.TenantRefusals;
 import io.flowgate.api.tenant.TenantRegistry;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.JobSubmitted;
@@ -46,6 +47,7 @@ public class JobService {
     private final Clock clock;
     private final MeterRegistry meters;
     private final TenantRegistry tenants;
+    private final TenantRefusals refusals;
     private final InFlightJobs inFlight;
 
     JobService(
@@ -57,8 +59,10 @@ public class JobService {
             Clock clock,
             MeterRegistry meters,
             TenantRegistry tenants,
-            InFlightJobs inFlight) {
+            InFlightJobs inFlight,
+            TenantRefusals refusals) {
         this.tenants = tenants;
+        this.refusals = refusals;
         this.inFlight = inFlight;
         this.catalog = catalog;
         this.commands = commands;
@@ -181,6 +185,7 @@ public class JobService {
     private void reserve(String tenantId, String jobId) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).jobsInFlight());
         if (!inFlight.tryReserve(tenantId, jobId, limit)) {
+            refusals.refused(tenantId, "jobs-in-flight");
             throw FlowgateProblem.quotaExceeded(
                     "Too many jobs in flight",
                     "The tenant has " + limit + " jobs accepted and not finished, its limit; retry once some"

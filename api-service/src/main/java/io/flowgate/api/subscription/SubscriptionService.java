@@ -7,6 +7,7 @@ import io.flowgate.api.job.TenantJobs;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
+import io.flowgate.api.tenant.TenantRefusals;
 import io.flowgate.api.tenant.TenantRegistry;
 import io.flowgate.api.trigger.TriggerSelection;
 import io.flowgate.contracts.DeliveryAttempted;
@@ -47,6 +48,7 @@ class SubscriptionService {
     private final SubscriptionView view;
     private final TenantSubscriptions active;
     private final TenantRegistry tenants;
+    private final TenantRefusals refusals;
     private final CallbackUrlPolicy policy;
     private final SecretBox box;
     private final JobIds ids;
@@ -64,7 +66,9 @@ class SubscriptionService {
             CallbackUrlPolicy policy,
             SecretBox callbackUrlBox,
             ApiProperties properties,
-            Clock clock) {
+            Clock clock,
+            TenantRefusals refusals) {
+        this.refusals = refusals;
         this.jobs = jobs;
         this.tenantJobs = tenantJobs;
         this.commands = commands;
@@ -162,6 +166,7 @@ class SubscriptionService {
     private void reserve(String tenantId, String subscriptionId) {
         int limit = Objects.requireNonNull(tenants.quotasOf(tenantId).subscriptions());
         if (!active.tryReserve(tenantId, subscriptionId, limit)) {
+            refusals.refused(tenantId, "subscriptions");
             throw FlowgateProblem.quotaExceeded(
                     "Too many subscriptions",
                     "The tenant has " + limit + " active subscriptions, its limit; retry once some are removed.",

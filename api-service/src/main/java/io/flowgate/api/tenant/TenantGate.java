@@ -6,7 +6,6 @@ import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.problem.ProblemWriter;
 import io.flowgate.contracts.TenantQuotas;
 import io.flowgate.contracts.TenantRegistration;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,23 +36,19 @@ class TenantGate implements WebFilter {
     private final TenantProperties properties;
     private final RequestRateLimiter limiter;
     private final ProblemWriter problems;
-    private final MeterRegistry meters;
+    private final TenantRefusals refusals;
 
     TenantGate(
             TenantRegistry registry,
             TenantProperties properties,
             RequestRateLimiter limiter,
             ProblemWriter problems,
-            MeterRegistry meters) {
+            TenantRefusals refusals) {
         this.registry = registry;
         this.properties = properties;
         this.limiter = limiter;
         this.problems = problems;
-        this.meters = meters;
-        // Registered at zero so that dashboards and alerts read a zero rather than nothing.
-        for (String reason : new String[] {"rate", "body-size", "unavailable", "suspended"}) {
-            meters.counter("flowgate.api.tenant.refusals", "reason", reason);
-        }
+        this.refusals = refusals;
     }
 
     @Override
@@ -79,20 +74,27 @@ class TenantGate implements WebFilter {
         if (properties.onboarding() == TenantProperties.Onboarding.OPEN) {
             return registry.onboard(tenantId)
                     .flatMap(entry -> admitRegistered(exchange, chain, entry))
-                    .onErrorResume(FlowgateProblem.class, e -> refuse(exchange, "unavailable", e));
+                    .onErrorResume(FlowgateProblem.class, e -> refuse(exchange, tenantId, "unavailable", e));
         }
-        return unauthorized(
-                exchange, "unregistered", "The tenant " + tenantId + " is not registered with this connector.");
+        refusals.refusedUnregistered();
+        return unauthorized(exchange, "The tenant " + tenantId + " is not registered with this connector.");
     }
 
     private Mono<Void> admitRegistered(ServerWebExchange exchange, WebFilterChain chain, TenantRegistration entry) {
         switch (entry.status()) {
             case SUSPENDED -> {
-                return forbidden(exchange, "suspended", "The tenant is suspended; contact the connector's publisher.");
+                return forbidden(
+                        exchange,
+                        entry.tenantId(),
+                        "suspended",
+                        "The tenant is suspended; contact the connector's publisher.");
             }
             case OFFBOARDED -> {
                 return forbidden(
-                        exchange, "offboarded", "The tenant was offboarded; contact the connector's publisher.");
+                        exchange,
+                        entry.tenantId(),
+                        "offboarded",
+                        "The tenant was offboarded; contact the connector's publisher.");
             }
             case ACTIVE -> {
                 // go on
@@ -103,6 +105,7 @@ class TenantGate implements WebFilter {
         if (!wait.isZero()) {
             return refuse(
                     exchange,
+                    entry.tenantId(),
                     "rate",
                     FlowgateProblem.rateLimited(
                             "The tenant's request rate of " + quotas.requestsPerSecond()
@@ -113,7 +116,7 @@ class TenantGate implements WebFilter {
         long maxBody = Objects.requireNonNull(quotas.maxBodyBytes());
         long length = exchange.getRequest().getHeaders().getContentLength();
         if (length > maxBody) {
-            return refuse(exchange, "body-size", tooLarge(length, maxBody));
+            return refuse(exchange, entry.tenantId(), "body-size", tooLarge(length, maxBody));
         }
         return chain.filter(
                 exchange.mutate().request(new BodyLimit(exchange, maxBody)).build());
@@ -131,23 +134,23 @@ class TenantGate implements WebFilter {
         return Duration.ofSeconds(Math.max(1, seconds));
     }
 
-    private Mono<Void> refuse(ServerWebExchange exchange, String reason, FlowgateProblem problem) {
-        meters.counter("flowgate.api.tenant.refusals", "reason", reason).increment();
+    private Mono<Void> refuse(ServerWebExchange exchange, String tenantId, String reason, FlowgateProblem problem) {
+        refusals.refused(tenantId, reason);
         return problems.write(exchange, problem);
     }
 
-    private Mono<Void> unauthorized(ServerWebExchange exchange, String reason, String detail) {
+    private Mono<Void> unauthorized(ServerWebExchange exchange, String detail) {
         exchange.getResponse()
                 .getHeaders()
                 .set(HttpHeaders.WWW_AUTHENTICATE, BearerChallenge.of("invalid_token", detail));
-        return refuse(exchange, reason, new FlowgateProblem(401, ProblemTypes.UNAUTHORIZED, "Unauthorized", detail));
+        return problems.write(exchange, new FlowgateProblem(401, ProblemTypes.UNAUTHORIZED, "Unauthorized", detail));
     }
 
-    private Mono<Void> forbidden(ServerWebExchange exchange, String reason, String detail) {
+    private Mono<Void> forbidden(ServerWebExchange exchange, String tenantId, String reason, String detail) {
         exchange.getResponse()
                 .getHeaders()
                 .set(HttpHeaders.WWW_AUTHENTICATE, BearerChallenge.of("insufficient_scope", detail));
-        return refuse(exchange, reason, FlowgateProblem.tenantNotActive(detail));
+        return refuse(exchange, tenantId, reason, FlowgateProblem.tenantNotActive(detail));
     }
 
     /** Stops a body without a declared length once it passes the tenant's limit. */

@@ -235,7 +235,10 @@ class SecurityWebTests {
     @ComponentScan(
             basePackageClasses = TenantProperties.class,
             useDefaultFilters = false,
-            includeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = ".*\\.RequestRateLimiter"))
+            includeFilters =
+                    @ComponentScan.Filter(
+                            type = FilterType.REGEX,
+                            pattern = ".*\\.(RequestRateLimiter|TenantRefusals)"))
     static class Beans {
 
         @Bean

@@ -29,7 +29,8 @@ import org.springframework.security.test.web.reactive.server.SecurityMockServerC
 @ComponentScan(
         basePackageClasses = TenantProperties.class,
         useDefaultFilters = false,
-        includeFilters = @ComponentScan.Filter(type = FilterType.REGEX, pattern = ".*\\.RequestRateLimiter"))
+        includeFilters =
+                @ComponentScan.Filter(type = FilterType.REGEX, pattern = ".*\\.(RequestRateLimiter|TenantRefusals)"))
 public class WebSliceSecurity {
 
     @Bean
