@@ -23,6 +23,9 @@ class ChartTests {
 
     static final Path CHART = Path.of("flowgate").toAbsolutePath();
 
+    private static final StrictCrds STRIMZI =
+            new StrictCrds("v1", "/strimzi/043-Crd-kafkatopic.yaml", "/strimzi/044-Crd-kafkauser.yaml");
+
     private static String render(String valuesFile) {
         var template = new Helm(CHART).template().withName("flowgate").withNamespace("flowgate");
         if (valuesFile != null) {
@@ -45,9 +48,75 @@ class ChartTests {
         List<Map<String, Object>> manifests = StrictManifests.documents(render(values.startsWith("(") ? null : values));
         assertThat(manifests).isNotEmpty();
         List<String> problems = new ArrayList<>();
-        manifests.forEach(m -> problems.addAll(StrictManifests.problems(m)));
+        manifests.forEach(m -> problems.addAll(STRIMZI.knows(m) ? STRIMZI.problems(m) : StrictManifests.problems(m)));
         assertThat(problems).isEmpty();
         assertThat(manifests).noneMatch(m -> "Secret".equals(m.get("kind")));
+    }
+
+    @Test
+    void strimziTopicsAndUsersFollowTheirSchemasAndTheStrictReadOfThemIsAbleToFail() throws IOException {
+        List<Map<String, Object>> manifests = StrictManifests.documents(render("values-full.yaml"));
+        var topics = manifests.stream()
+                .filter(m -> "KafkaTopic".equals(m.get("kind")))
+                .toList();
+        var users = manifests.stream()
+                .filter(m -> "KafkaUser".equals(m.get("kind")))
+                .toList();
+        assertThat(topics)
+                .hasSize(15)
+                .allSatisfy(t -> assertThat(STRIMZI.problems(t)).isEmpty());
+        assertThat(users)
+                .hasSize(3)
+                .allSatisfy(u -> assertThat(STRIMZI.problems(u)).isEmpty());
+        assertThat(render(null)).doesNotContain("kind: KafkaTopic").doesNotContain("kind: KafkaUser");
+
+        String broken = render("values-full.yaml")
+                .replace("topicName:", "topicname:")
+                .replace("patternType: prefix", "patternType: prefixed")
+                .replace("type: scram-sha-512", "type: scram");
+        List<String> problems = new ArrayList<>();
+        StrictManifests.documents(broken).stream()
+                .filter(STRIMZI::knows)
+                .forEach(m -> problems.addAll(STRIMZI.problems(m)));
+        assertThat(problems)
+                .anyMatch(p -> p.contains("topicname"))
+                .anyMatch(p -> p.contains("/resource/patternType"))
+                .anyMatch(p -> p.contains("/authentication/type"));
+    }
+
+    @Test
+    void withStrimziTheServicesCreateNoTopicAndLogInAsTheirKafkaUsers() throws IOException {
+        List<Map<String, Object>> manifests = StrictManifests.documents(render("values-full.yaml"));
+        assertThat(manifests)
+                .filteredOn(m -> "ConfigMap".equals(m.get("kind")))
+                .anySatisfy(m -> assertThat(m.toString()).contains("auto-create: false"));
+        List<String> users = manifests.stream()
+                .filter(m -> "KafkaUser".equals(m.get("kind")))
+                .map(m -> (String) ((Map<?, ?>) m.get("metadata")).get("name"))
+                .toList();
+        for (Map<String, Object> manifest : manifests) {
+            if (!"Deployment".equals(manifest.get("kind"))) {
+                continue;
+            }
+            var container = StrictManifests.deployment(manifest)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .getFirst();
+            var username = container.getEnv().stream()
+                    .filter(e -> e.getName().equals("KAFKA_USERNAME"))
+                    .findFirst()
+                    .orElseThrow();
+            var password = container.getEnv().stream()
+                    .filter(e -> e.getName().equals("KAFKA_PASSWORD"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(users).contains(username.getValue());
+            assertThat(password.getValueFrom().getSecretKeyRef().getName()).isEqualTo(username.getValue());
+            assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+        }
+        assertThat(render(null)).doesNotContain("auto-create");
     }
 
     @Test
