@@ -26,12 +26,29 @@ class ChartTests {
     private static final StrictCrds STRIMZI =
             new StrictCrds("v1", "/strimzi/043-Crd-kafkatopic.yaml", "/strimzi/044-Crd-kafkauser.yaml");
 
+    /** The Kubernetes version the chart is rendered for: the fabric8 model's (Chart.yaml's kubeVersion holds it). */
+    static final String KUBE_VERSION = "v1.34.0";
+
     private static String render(String valuesFile) {
-        var template = new Helm(CHART).template().withName("flowgate").withNamespace("flowgate");
+        var template = new Helm(CHART)
+                .template()
+                .withName("flowgate")
+                .withNamespace("flowgate")
+                .withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             template.withValuesFile(CHART.resolve("tests").resolve(valuesFile));
         }
         return template.call();
+    }
+
+    @Test
+    void aClusterOlderThanTheChartSupportsIsRefused() {
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("flowgate")
+                        .withKubeVersion("v1.28.0")
+                        .call())
+                .hasMessageContaining("kubeVersion");
     }
 
     @Test

@@ -14,8 +14,11 @@ public final class RenderChart {
     private RenderChart() {}
 
     public static void main(String[] args) {
-        var template =
-                new Helm(ChartTests.CHART).template().withName("flowgate").withNamespace("flowgate");
+        var template = new Helm(ChartTests.CHART)
+                .template()
+                .withName("flowgate")
+                .withNamespace("flowgate")
+                .withKubeVersion(ChartTests.KUBE_VERSION);
         if (args.length > 0) {
             template.withValuesFile(Path.of(args[0]).toAbsolutePath());
         }
