@@ -200,6 +200,19 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * Starts another callback-dispatcher on {@code bootstrapServers} with {@code settings} on top of
+     * the stack's (its webhook keys included), with its own Reactor Netty resources. The caller
+     * closes it.
+     */
+    public ConfigurableApplicationContext startOtherDispatcher(String bootstrapServers, Map<String, Object> settings) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
+        all.putAll(webhooks);
+        all.putAll(overrides);
+        all.putAll(settings);
+        return builderRun(DispatcherApplication.builder(), all);
+    }
+
+    /**
      * The port a service serves its actuator endpoints (health, metrics) on: api-service's own
      * management port, the server port of the other two (they serve nothing else).
      */

@@ -12,7 +12,12 @@ final class Admin {
     private final String token;
 
     Admin(LocalStack stack) {
-        this.api = Http.testClient(stack.apiUrl());
+        this(stack, stack.apiUrl());
+    }
+
+    /** The admin API of another api-service at {@code apiUrl}, on the stack's issuer. */
+    Admin(LocalStack stack, String apiUrl) {
+        this.api = Http.testClient(apiUrl);
         this.token = Tokens.fetch(stack, DemoTenants.OPERATOR_CLIENT);
     }
 
