@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -110,12 +111,18 @@ public class JobService {
         if (!JobIds.isWellFormed(jobId)) {
             return Mono.error(FlowgateProblem.jobNotFound());
         }
+        // The store's reads take a lock the stream thread and other readers also take: never on an
+        // event loop, where a wait stalls every request the loop serves (docs/performance.md).
+        return Mono.fromCallable(() -> report(tenantId, jobId)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private JobReport report(String tenantId, String jobId) {
         try {
-            return Mono.just(view.find(tenantId, jobId)
+            return view.find(tenantId, jobId)
                     .<JobReport>map(JobReport.Known::new)
-                    .orElseThrow(FlowgateProblem::jobNotFound));
+                    .orElseThrow(FlowgateProblem::jobNotFound);
         } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.just(new JobReport.Restoring(jobId));
+            return new JobReport.Restoring(jobId);
         }
     }
 

@@ -1,8 +1,11 @@
 package io.flowgate.api.security;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.flowgate.api.problem.ProblemWriter;
 import io.flowgate.api.tenant.TenantProperties;
 import io.flowgate.api.tenant.Tenants;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,9 +116,20 @@ class SecurityConfig {
         return new TokenSigningKeys(properties.effectiveJwksUri(), properties.jwks());
     }
 
+    /** The full check of {@link #decoder}, behind a cache of the tokens that passed it. */
     @Bean
-    ReactiveJwtDecoder jwtDecoder(SecurityProperties properties, TokenSigningKeys keys) {
-        return decoder(properties, keys);
+    ReactiveJwtDecoder jwtDecoder(SecurityProperties properties, TokenSigningKeys keys, MeterRegistry meters) {
+        SecurityProperties.TokenCache cache = properties.tokenCache();
+        if (cache.maxTokens() == 0) {
+            return decoder(properties, keys);
+        }
+        return new VerifiedTokenCache(
+                        decoder(properties, keys),
+                        cache.maxTokens(),
+                        cache.maxAge(),
+                        Clock.systemUTC(),
+                        Ticker.systemTicker())
+                .bindTo(meters);
     }
 
     /**

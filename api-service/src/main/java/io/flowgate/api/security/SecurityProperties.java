@@ -1,5 +1,6 @@
 package io.flowgate.api.security;
 
+import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.springframework.util.unit.DataSize;
  * @param eventsRole the app role a tenant's own service needs in {@code roles} to publish events
  *     ({@code POST /api/v1/events}); service tokens carry no delegated scope
  * @param jwks how the signing keys are fetched, cached and refreshed
+ * @param tokenCache how many verified tokens are remembered, and how long ({@code VerifiedTokenCache})
  */
 @ConfigurationProperties("flowgate.security")
 public record SecurityProperties(
@@ -33,7 +35,18 @@ public record SecurityProperties(
         @DefaultValue("user_impersonation") String requiredScope,
         @DefaultValue("16KB") DataSize maxTokenSize,
         @DefaultValue("Flowgate.Events") String eventsRole,
-        @DefaultValue JwksSettings jwks) {
+        @DefaultValue JwksSettings jwks,
+        @DefaultValue TokenCache tokenCache) {
+
+    /**
+     * Verified tokens remembered so a token used again is not verified again.
+     *
+     * @param maxTokens most tokens remembered (0 turns the cache off)
+     * @param maxAge longest a token is remembered (it is never remembered past its {@code exp})
+     */
+    public record TokenCache(
+            @DefaultValue("10000") @PositiveOrZero long maxTokens,
+            @DefaultValue("5m") Duration maxAge) {}
 
     /** The JWKS URL to fetch keys from. */
     public URI effectiveJwksUri() {

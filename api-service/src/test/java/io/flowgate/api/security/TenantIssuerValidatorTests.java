@@ -23,7 +23,8 @@ class TenantIssuerValidatorTests {
             "user_impersonation",
             org.springframework.util.unit.DataSize.ofKilobytes(16),
             "Flowgate.Events",
-            JwksSettings.defaults()));
+            JwksSettings.defaults(),
+            new SecurityProperties.TokenCache(10_000, Duration.ofMinutes(5))));
 
     private static Jwt token(String issuer, String tid) {
         Jwt.Builder builder = Jwt.withTokenValue("t")

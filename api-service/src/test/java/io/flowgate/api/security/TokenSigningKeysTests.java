@@ -196,7 +196,8 @@ class TokenSigningKeysTests {
                 "user_impersonation",
                 DataSize.ofKilobytes(16),
                 "Flowgate.Events",
-                JwksSettings.defaults());
+                JwksSettings.defaults(),
+                new SecurityProperties.TokenCache(10_000, Duration.ofMinutes(5)));
     }
 
     private static String token(RSAKey signer, Consumer<JWTClaimsSet.Builder> adjust) {
