@@ -96,6 +96,20 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     /** Keeps {@code inFlight} requests going for {@code duration}. */
+    /**
+     * Saturates in windows of {@code window} until the throughput is steady ({@link WarmUp}) or
+     * {@code max} has passed.
+     */
+    WarmUp warmUntilSteady(Request request, int inFlight, Duration window, Duration max, int... okStatuses)
+            throws InterruptedException {
+        java.util.List<Double> curve = new java.util.ArrayList<>();
+        long windows = Math.max(WarmUp.STEADY_WINDOWS, max.toNanos() / window.toNanos());
+        while (curve.size() < windows && !WarmUp.isSteady(curve)) {
+            curve.add(saturate(request, inFlight, window, okStatuses).throughput());
+        }
+        return new WarmUp(curve, window, WarmUp.isSteady(curve));
+    }
+
     Outcome saturate(Request request, int inFlight, Duration duration, int... okStatuses) throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();

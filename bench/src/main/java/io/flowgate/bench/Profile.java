@@ -16,6 +16,8 @@ import java.util.List;
  * @param pollRate arrival rate for status polls
  * @param endToEndRates arrival rates for the synchronous end-to-end path
  * @param kafkaRecords records sent for the Kafka produce ceiling
+ * @param warmWindow length of each window of the warm-up curve (accept path and WebFlux ceilings)
+ * @param maxWarmUp longest warm-up before measuring, steady or not (reported as such)
  */
 record Profile(
         String name,
@@ -26,7 +28,9 @@ record Profile(
         List<Double> acceptLoads,
         int pollRate,
         List<Integer> endToEndRates,
-        int kafkaRecords) {
+        int kafkaRecords,
+        Duration warmWindow,
+        Duration maxWarmUp) {
 
     static Profile named(String name) {
         return switch (name) {
@@ -40,7 +44,9 @@ record Profile(
                         List.of(0.5, 0.9),
                         200,
                         List.of(25, 100),
-                        100_000);
+                        100_000,
+                        seconds(5),
+                        seconds(60));
             case "long" ->
                 new Profile(
                         name,
@@ -51,7 +57,9 @@ record Profile(
                         List.of(0.25, 0.5, 0.75, 0.9),
                         500,
                         List.of(25, 100, 200),
-                        500_000);
+                        500_000,
+                        seconds(10),
+                        seconds(300));
             case "smoke" ->
                 new Profile(
                         name,
@@ -62,7 +70,9 @@ record Profile(
                         List.of(0.5),
                         100,
                         List.of(10),
-                        1_000);
+                        1_000,
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(1));
             default -> throw new IllegalArgumentException("unknown profile '" + name + "' (short, long)");
         };
     }

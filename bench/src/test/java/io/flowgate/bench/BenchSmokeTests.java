@@ -30,9 +30,14 @@ class BenchSmokeTests {
                     "http://127.0.0.1:" + port + "/accept",
                     Map.of("Content-Type", "application/json"),
                     "{\"a\":1}");
+            var warmUp =
+                    load.warmUntilSteady(request, profile.inFlight(), profile.warmWindow(), profile.maxWarmUp(), 202);
             var saturation = load.saturate(request, profile.inFlight(), profile.saturation(), 202);
             var fixed = load.fixedRate(request, profile.pollRate(), profile.fixedRate(), 202);
 
+            assertThat(warmUp.curve()).hasSizeGreaterThanOrEqualTo(WarmUp.STEADY_WINDOWS);
+            assertThat(warmUp.curve())
+                    .allSatisfy(throughput -> assertThat(throughput).isPositive());
             assertThat(saturation.ok()).isPositive();
             assertThat(saturation.errors()).isZero();
             assertThat(fixed.ok()).isEqualTo(fixed.sent());
