@@ -46,7 +46,7 @@ record Profile(
                         List.of(25, 100),
                         100_000,
                         seconds(5),
-                        seconds(60));
+                        seconds(40));
             case "long" ->
                 new Profile(
                         name,
