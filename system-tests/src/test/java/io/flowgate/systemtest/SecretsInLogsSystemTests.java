@@ -3,12 +3,8 @@ package io.flowgate.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
 import java.time.Duration;
@@ -16,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -47,16 +42,8 @@ class SecretsInLogsSystemTests {
         Admin admin = new Admin(stack);
 
         String subscription;
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        Logger flowgate = context.getLogger("io.flowgate");
-        Level previous = flowgate.getLevel();
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.setContext(context);
-        captured.start();
-        root.addAppender(captured);
-        flowgate.setLevel(Level.DEBUG);
-        try {
+        List<ILoggingEvent> events;
+        try (var logs = new CapturedLogs()) {
             var accepted = api.post()
                     .uri("/api/v1/operations/delay?sig={sig}", SIG)
                     .headers(h -> {
@@ -101,26 +88,24 @@ class SecretsInLogsSystemTests {
                     .until(() -> Subscriptions.deliveries(contoso, subscription).size() == 2);
             Subscriptions.get(contoso, subscription);
             Subscriptions.delete(contoso, subscription);
-        } finally {
-            root.detachAppender(captured);
-            flowgate.setLevel(previous);
+            events = logs.events();
         }
 
-        List<String> lines = captured.list.stream()
+        List<String> lines = events.stream()
                 .map(e -> e.getFormattedMessage() + " " + Map.copyOf(e.getMDCPropertyMap())
                         + (e.getThrowableProxy() != null ? ThrowableProxyUtil.asString(e.getThrowableProxy()) : ""))
                 .toList();
         assertThat(lines).as("the flow was logged").anyMatch(line -> line.contains("Accepted job"));
         assertThat(lines).as("the callback was logged").anyMatch(line -> line.contains("attempt 2 delivered"));
         // The log context (fields of the structured logs) follows the work across the services.
-        assertThat(captured.list)
+        assertThat(events)
                 .as("the worker's job log carries the job, its tenant and the flow's run id")
                 .anyMatch(e -> e.getLoggerName().startsWith("io.flowgate.worker")
                         && "run-1".equals(e.getMDCPropertyMap().get("x-ms-workflow-run-id"))
                         && e.getMDCPropertyMap().containsKey("jobId")
                         && DemoTenants.CONTOSO.equals(e.getMDCPropertyMap().get("tenantId")));
         String subscriptionId = subscription.substring(subscription.lastIndexOf('/') + 1);
-        assertThat(captured.list)
+        assertThat(events)
                 .as("the webhook action's job and its delivery attempts carry the subscription")
                 .anyMatch(e -> e.getLoggerName().startsWith("io.flowgate.worker")
                         && subscriptionId.equals(e.getMDCPropertyMap().get("subscriptionId")))
