@@ -62,8 +62,12 @@ public final class VerifiedTokenCache implements ReactiveJwtDecoder {
 
     @Override
     public Mono<Jwt> decode(String token) {
-        return Mono.fromFuture(() -> verified.get(
-                hash(token), (key, executor) -> verifier.decode(token).toFuture()));
+        // The future is shared by every concurrent use of the token: a caller that goes away must not
+        // cancel it for the others (suppressCancel).
+        return Mono.fromFuture(
+                () -> verified.get(
+                        hash(token), (key, executor) -> verifier.decode(token).toFuture()),
+                true);
     }
 
     private static String hash(String token) {

@@ -99,4 +99,19 @@ class VerifiedTokenCacheTests {
         assertThat(a.get(5, TimeUnit.SECONDS)).isSameAs(b.get(5, TimeUnit.SECONDS));
         assertThat(verifications).hasValue(1);
     }
+
+    @Test
+    void aCallerThatGoesAwayDoesNotFailTheOthersWaitingForTheSameToken() throws Exception {
+        var slow = new VerifiedTokenCache(
+                token -> verifier.decode(token).delayElement(Duration.ofMillis(300)),
+                100,
+                Duration.ofMinutes(5),
+                clock,
+                nanos::get);
+        var leaving = slow.decode("good-3600").subscribe();
+        var staying = slow.decode("good-3600").toFuture();
+        leaving.dispose();
+        assertThat(staying.get(5, TimeUnit.SECONDS).getTokenValue()).isEqualTo("good-3600");
+        assertThat(verifications).hasValue(1);
+    }
 }
