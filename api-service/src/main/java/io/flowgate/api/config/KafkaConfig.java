@@ -5,6 +5,7 @@ import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
+import io.flowgate.tenancy.TenantMetricsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 
 /** Topics, the transactional command producer, and Kafka Streams for the status view. */
 @Configuration(proxyBeanMethods = false)
-@Import({ReadersConfig.class, TopicsConfig.class})
+@Import({ReadersConfig.class, TopicsConfig.class, TenantMetricsConfig.class})
 @EnableKafkaStreams
 class KafkaConfig {
 

@@ -13,6 +13,7 @@ import io.flowgate.kafka.TopicSettings;
 import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
+import io.flowgate.tenancy.TenantMetricsConfig;
 import io.flowgate.webhooks.SecretBox;
 import io.flowgate.webhooks.WebhookSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 /** The dispatcher's parts: topics, views, producer, the dispatcher and its consumer. */
 @Configuration(proxyBeanMethods = false)
-@Import({ReadersConfig.class, TopicsConfig.class})
+@Import({ReadersConfig.class, TopicsConfig.class, TenantMetricsConfig.class})
 @EnableConfigurationProperties({WebhookSettings.class, DispatcherProperties.class})
 class DispatcherConfig {
 

@@ -5,6 +5,7 @@ import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.kafka.TopicWriter;
 import io.flowgate.kafka.TopicsConfig;
 import io.flowgate.tenancy.TenantDirectory;
+import io.flowgate.tenancy.TenantMetricsConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Import;
 
 /** Topics and the producer for statuses and the operation catalog. */
 @Configuration(proxyBeanMethods = false)
-@Import({ReadersConfig.class, TopicsConfig.class})
+@Import({ReadersConfig.class, TopicsConfig.class, TenantMetricsConfig.class})
 class KafkaConfig {
 
     /** Statuses, callbacks and the operation catalog, written acks=all. */
