@@ -280,14 +280,8 @@ class KafkaAclSystemTests {
 
     /** The Kafka settings of a service logged in as its user, on the chart's topics only. */
     private static Map<String, Object> settings(String service) {
-        String user = USERS.get(service);
         Map<String, Object> settings = new HashMap<>();
-        settings.put("spring.kafka.security.protocol", "SASL_PLAINTEXT");
-        settings.put("spring.kafka.properties.sasl.mechanism", "SCRAM-SHA-512");
-        settings.put(
-                "spring.kafka.properties.sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
-                        + password(user) + "\";");
+        login(service).forEach((key, value) -> settings.put("spring.kafka.properties." + key, value));
         settings.put("spring.kafka.admin.auto-create", "false");
         // The chart's retry tiers: the topics it declares.
         settings.put("flowgate.dispatcher.retry-tiers", "5s,1m,10m,1h");
@@ -295,14 +289,23 @@ class KafkaAclSystemTests {
         return settings;
     }
 
+    /** The Kafka client settings that log in as {@code service}'s user. */
+    private static Map<String, String> login(String service) {
+        String user = USERS.get(service);
+        return Map.of(
+                "security.protocol",
+                "SASL_PLAINTEXT",
+                "sasl.mechanism",
+                "SCRAM-SHA-512",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password(user) + "\";");
+    }
+
     /** Writes one record as {@code service}'s user. */
     private static void write(String bootstrap, String service, String topic) throws Exception {
         Properties config = new Properties();
-        config.putAll(settings(service).entrySet().stream()
-                .filter(e -> e.getKey().startsWith("spring.kafka.properties."))
-                .collect(java.util.stream.Collectors.toMap(
-                        e -> e.getKey().substring("spring.kafka.properties.".length()), Map.Entry::getValue)));
-        config.put("security.protocol", "SASL_PLAINTEXT");
+        config.putAll(login(service));
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
