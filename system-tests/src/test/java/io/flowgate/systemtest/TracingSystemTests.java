@@ -46,6 +46,8 @@ class TracingSystemTests {
                     .headers(h -> {
                         h.setBearerAuth(token);
                         h.add("traceparent", traceparent);
+                        // W3C baggage a tenant made up: Flowgate carries none of it anywhere.
+                        h.add("baggage", "hostile=" + "x".repeat(4000));
                         h.add("x-ms-workflow-run-id", "run-traced");
                         h.add("x-ms-client-tracking-id", "tracking-traced");
                     })
@@ -66,6 +68,9 @@ class TracingSystemTests {
         }
 
         for (Receiver.Call call : calls) {
+            assertThat(call.header("baggage"))
+                    .as("a tenant's baggage is not carried to Kafka or the callback")
+                    .isNull();
             assertThat(call.header("traceparent"))
                     .as("each callback attempt continues the flow's trace")
                     .startsWith("00-" + traceId + "-");
