@@ -3,10 +3,12 @@
 # restarted on its own while the rest keeps running:
 #
 #   ./run-local.sh                    build, start everything, stay in the foreground (Ctrl+C stops all)
-#   ./run-local.sh start SERVICE      start one part (kafka, issuer, api, worker, dispatcher)
-#   ./run-local.sh stop SERVICE       stop one part gracefully (SIGTERM); without SERVICE: everything
-#   ./run-local.sh kill SERVICE       kill one part outright (SIGKILL), as a crash would
-#   ./run-local.sh restart SERVICE    stop, then start one part
+#   ./run-local.sh start SERVICE [N]  start one part (kafka, issuer, api, worker, dispatcher); with N,
+#                                     replica N of a service (api 2: a second API on 8180, 9180, 9181:
+#                                     replica N uses the first one's ports plus 100 (N - 1))
+#   ./run-local.sh stop SERVICE [N]   stop one part gracefully (SIGTERM); without SERVICE: everything
+#   ./run-local.sh kill SERVICE [N]   kill one part outright (SIGKILL), as a crash would
+#   ./run-local.sh restart SERVICE [N]  stop, then start one part
 #   ./run-local.sh status             what runs, with process ids
 #   ./run-local.sh reset              stop everything and delete the local data (Kafka, issuer key)
 #
@@ -34,13 +36,22 @@ find_jdk25() {
 pid_of() { cat "$DATA/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
+# A part is a service name, or NAME-N for its replica N (ports of replica 1 plus 100 (N - 1)).
+part_name() { if [ -n "${2:-}" ] && [ "$2" != 1 ]; then echo "$1-$2"; else echo "$1"; fi; }
+
 ready_check() {
-  case $1 in
-    kafka) (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null ;;
-    issuer) curl -sf -o /dev/null http://127.0.0.1:8090/common/discovery/v2.0/keys ;;
-    worker) curl -sf -o /dev/null http://127.0.0.1:8081/actuator/health/readiness ;;
-    api) curl -sf -o /dev/null http://127.0.0.1:9080/actuator/health/readiness ;;
-    dispatcher) curl -sf -o /dev/null http://127.0.0.1:8082/actuator/health/readiness ;;
+  local service=${1%%-*} replica=1 offset
+  [[ $1 == *-* ]] && replica=${1#*-}
+  [[ $replica =~ ^[1-9][0-9]?$ ]] || { echo "unknown replica '$replica' of $service" >&2; exit 2; }
+  offset=$(( 100 * (replica - 1) ))
+  case $service in
+    kafka) [ "$replica" = 1 ] || { echo "the local Kafka is one broker" >&2; exit 2; }
+      (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null ;;
+    issuer) [ "$replica" = 1 ] || { echo "the issuer runs once" >&2; exit 2; }
+      curl -sf -o /dev/null http://127.0.0.1:8090/common/discovery/v2.0/keys ;;
+    worker) curl -sf -o /dev/null "http://127.0.0.1:$((8081 + offset))/actuator/health/readiness" ;;
+    api) curl -sf -o /dev/null "http://127.0.0.1:$((9080 + offset))/actuator/health/readiness" ;;
+    dispatcher) curl -sf -o /dev/null "http://127.0.0.1:$((8082 + offset))/actuator/health/readiness" ;;
     *) echo "unknown part '$1' (one of: ${PARTS[*]})" >&2; exit 2 ;;
   esac
 }
@@ -76,6 +87,8 @@ stop_part() {
 }
 
 stop_all() {
+  # Further replicas first (api-2, worker-3, ...), then the parts of the stack in reverse order.
+  for pidfile in "$DATA"/*-*.pid; do [ -e "$pidfile" ] && stop_part "$(basename "$pidfile" .pid)"; done
   for (( i=${#PARTS[@]}-1; i>=0; i-- )); do stop_part "${PARTS[$i]}"; done
 }
 
@@ -107,15 +120,20 @@ Press Ctrl+C to stop everything.
 INFO
     while true; do sleep 1; done
     ;;
-  start) start_part "${2:?which part? (${PARTS[*]})}" ;;
-  stop) if [ -n "${2:-}" ]; then stop_part "$2"; else stop_all; fi ;;
-  kill) stop_part "${2:?which part? (${PARTS[*]})}" KILL ;;
-  restart) stop_part "${2:?which part? (${PARTS[*]})}"; start_part "$2" ;;
+  start) start_part "$(part_name "${2:?which part? (${PARTS[*]})}" "${3:-}")" ;;
+  stop) if [ -n "${2:-}" ]; then stop_part "$(part_name "$2" "${3:-}")"; else stop_all; fi ;;
+  kill) stop_part "$(part_name "${2:?which part? (${PARTS[*]})}" "${3:-}")" KILL ;;
+  restart) part=$(part_name "${2:?which part? (${PARTS[*]})}" "${3:-}"); stop_part "$part"; start_part "$part" ;;
   status)
     for part in "${PARTS[@]}"; do
       if alive "$part"; then printf '%-10s running (pid %s)\n' "$part" "$(pid_of "$part")"; else printf '%-10s stopped\n' "$part"; fi
     done
+    for pidfile in "$DATA"/*-*.pid; do
+      [ -e "$pidfile" ] || continue
+      part=$(basename "$pidfile" .pid)
+      if alive "$part"; then printf '%-10s running (pid %s)\n' "$part" "$(pid_of "$part")"; else printf '%-10s stopped\n' "$part"; fi
+    done
     ;;
   reset) stop_all; rm -rf "$DATA"; echo "deleted $DATA" ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -9,25 +9,29 @@
 
 {{/*
 The three services: their values key, name, ports and Kafka consumer group (for lag scaling).
-Worker and dispatcher serve only management endpoints, on their one port.
+Worker and dispatcher serve only management endpoints, on their one port. The API's replicas read
+each other's Kafka Streams keys on the internal port.
 */}}
 {{- define "flowgate.services" -}}
 api:
   name: api-service
   port: 8080
   managementPort: 9080
+  internalPort: 9081
   group: ""
   topic: ""
 worker:
   name: worker-service
   port: 0
   managementPort: 8081
+  internalPort: 0
   group: flowgate-worker
   topic: flowgate.jobs.v1
 dispatcher:
   name: callback-dispatcher
   port: 0
   managementPort: 8082
+  internalPort: 0
   group: flowgate-dispatcher
   topic: flowgate.callbacks.v1
 {{- end -}}

@@ -213,6 +213,60 @@ class ChartTests {
     }
 
     @Test
+    void apiReplicasReachEachOtherOnTheInternalPortAndNobodyElseDoes() throws IOException {
+        List<Map<String, Object>> full = StrictManifests.documents(render("values-full.yaml"));
+        for (Map<String, Object> manifest : full) {
+            String name = (String) ((Map<?, ?>) manifest.get("metadata")).get("name");
+            if ("Deployment".equals(manifest.get("kind"))) {
+                var container = StrictManifests.deployment(manifest)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst();
+                boolean api = name.endsWith("api-service");
+                assertThat(container.getPorts())
+                        .as(name)
+                        .filteredOn(p -> "internal".equals(p.getName()))
+                        .hasSize(api ? 1 : 0);
+                if (api) {
+                    assertThat(container.getEnv())
+                            .anySatisfy(e -> {
+                                assertThat(e.getName()).isEqualTo("FLOWGATE_API_REPLICA_ADVERTISEDHOST");
+                                assertThat(e.getValue()).isEqualTo("$(POD_IP)");
+                            })
+                            .anySatisfy(e -> {
+                                assertThat(e.getName()).isEqualTo("FLOWGATE_API_REPLICA_PORT");
+                                assertThat(e.getValue()).isEqualTo("9081");
+                            });
+                }
+            }
+            if ("Service".equals(manifest.get("kind"))) {
+                assertThat(manifest.toString())
+                        .as(name)
+                        .doesNotContain("internal")
+                        .doesNotContain("9081");
+            }
+            if ("NetworkPolicy".equals(manifest.get("kind"))) {
+                String policy = manifest.toString();
+                if (name.endsWith("api-service")) {
+                    // In from the API's own pods only, out to them only.
+                    String ownPods = "podSelector={matchLabels={app.kubernetes.io/name=api-service,"
+                            + " app.kubernetes.io/instance=flowgate}}";
+                    assertThat(policy)
+                            .contains("{from=[{" + ownPods + "}], ports=[{port=internal}]}")
+                            .contains("{to=[{" + ownPods + "}], ports=[{port=9081, protocol=TCP}]}");
+                } else {
+                    assertThat(policy).as(name).doesNotContain("internal").doesNotContain("9081");
+                }
+            }
+        }
+        assertThat(full)
+                .filteredOn(m -> "ConfigMap".equals(m.get("kind")))
+                .anySatisfy(m -> assertThat(m.toString()).contains("num.standby.replicas: 1"));
+    }
+
+    @Test
     void spansAreExportedOnlyToAConfiguredCollectorWhichThePoliciesLetThrough() throws IOException {
         assertThat(render(null)).doesNotContain("otlp").contains("probability: 0.1");
         List<Map<String, Object>> full = StrictManifests.documents(render("values-full.yaml"));

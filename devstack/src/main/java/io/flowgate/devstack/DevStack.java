@@ -14,7 +14,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code main} of the local stack's processes: {@code run-local.sh} starts one process per role, so
  * any service can be stopped, killed or restarted on its own while the others go on.
  *
- * <pre>java -jar devstack-exec.jar kafka|issuer|api|worker|dispatcher [data folder]</pre>
+ * <pre>java -jar devstack-exec.jar kafka|issuer|api|worker|dispatcher[-N] [data folder]</pre>
+ *
+ * <p>{@code api-2}, {@code worker-3}, ... start a further replica of a service: replica N listens on
+ * the first replica's ports plus 100 (N - 1), so several run side by side on one machine.
  */
 public final class DevStack {
 
@@ -26,11 +29,14 @@ public final class DevStack {
 
     static void main(String[] args) throws InterruptedException {
         if (args.length < 1) {
-            System.err.println("usage: DevStack kafka|issuer|api|worker|dispatcher [data folder]");
+            System.err.println("usage: DevStack kafka|issuer|api|worker|dispatcher[-N] [data folder]");
             System.exit(2);
         }
         Path data = Path.of(args.length > 1 ? args[1] : ".flowgate-local");
-        switch (args[0]) {
+        String[] part = args[0].split("-", 2);
+        int replica = part.length > 1 ? Integer.parseInt(part[1]) : 1;
+        int offset = 100 * (replica - 1);
+        switch (part[0]) {
             case "kafka" -> {
                 LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), 9092, 9093);
                 runUntilStopped(kafka);
@@ -38,16 +44,17 @@ public final class DevStack {
             case "issuer" ->
                 runUntilStopped(LocalIssuer.start(8090, DemoTenants.clients(), data.resolve("issuer-key.json")));
             case "api" -> {
-                Map<String, Object> settings =
-                        new LinkedHashMap<>(ServiceSettings.api(KAFKA, 8080, 9080, PARTITIONS, ISSUER));
+                Map<String, Object> settings = new LinkedHashMap<>(
+                        ServiceSettings.api(KAFKA, 8080 + offset, 9080 + offset, 9081 + offset, PARTITIONS, ISSUER));
                 settings.putAll(ServiceSettings.webhooks(data.resolve("webhook-keys.properties")));
                 ApiApplication.builder().run(ServiceSettings.asArguments(settings));
             }
             case "worker" ->
                 WorkerApplication.builder()
-                        .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8081, PARTITIONS)));
+                        .run(ServiceSettings.asArguments(ServiceSettings.background(KAFKA, 8081 + offset, PARTITIONS)));
             case "dispatcher" -> {
-                Map<String, Object> settings = new LinkedHashMap<>(ServiceSettings.background(KAFKA, 8082, PARTITIONS));
+                Map<String, Object> settings =
+                        new LinkedHashMap<>(ServiceSettings.background(KAFKA, 8082 + offset, PARTITIONS));
                 settings.putAll(ServiceSettings.webhooks(data.resolve("webhook-keys.properties")));
                 DispatcherApplication.builder().run(ServiceSettings.asArguments(settings));
             }

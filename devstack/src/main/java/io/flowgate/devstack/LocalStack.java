@@ -51,6 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private final List<ConfigurableApplicationContext> others = new ArrayList<>();
     private @Nullable ConfigurableApplicationContext api;
     private int apiPort;
+    private int apiReplicaPort;
     private @Nullable ConfigurableApplicationContext worker;
     private @Nullable ConfigurableApplicationContext dispatcher;
 
@@ -103,9 +104,10 @@ public final class LocalStack implements AutoCloseable {
     public void startApi() {
         if (apiPort == 0) {
             apiPort = ports.api() == 0 ? freePort() : ports.api();
+            apiReplicaPort = freePort();
         }
-        var settings = new java.util.LinkedHashMap<>(
-                ServiceSettings.api(bootstrapServers(), apiPort, 0, ports.partitions(), issuer.baseUrl()));
+        var settings = new java.util.LinkedHashMap<>(ServiceSettings.api(
+                bootstrapServers(), apiPort, 0, apiReplicaPort, ports.partitions(), issuer.baseUrl()));
         settings.putAll(webhooks);
         api = run(ApiApplication.builder(), settings);
     }
@@ -172,14 +174,15 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Starts another api-service on {@code bootstrapServers} with {@code settings} on top of the
-     * stack's, for tests of other configurations or of an unreachable Kafka. Give it its own
-     * {@code spring.kafka.streams.application-id} if it shares the stack's broker, or the two split
-     * the status view between them.
+     * stack's: a second replica of the stack's api-service (they split the views' partitions between
+     * them and read each other's keys on their internal ports), or, with its own {@code
+     * spring.kafka.streams.application-id}, a separate deployment for tests of other configurations
+     * or of an unreachable Kafka.
      */
     public ConfigurableApplicationContext startOtherApi(String bootstrapServers, Map<String, Object> settings) {
         int port = freePort();
         Map<String, Object> all = new java.util.LinkedHashMap<>(
-                ServiceSettings.api(bootstrapServers, port, 0, ports.partitions(), issuer.baseUrl()));
+                ServiceSettings.api(bootstrapServers, port, 0, freePort(), ports.partitions(), issuer.baseUrl()));
         all.putAll(webhooks);
         all.putAll(overrides);
         all.putAll(settings);

@@ -40,10 +40,17 @@ final class ServiceSettings {
     }
 
     static Map<String, Object> api(
-            String bootstrapServers, int port, int managementPort, int partitions, String issuerBaseUrl) {
+            String bootstrapServers,
+            int port,
+            int managementPort,
+            int replicaPort,
+            int partitions,
+            String issuerBaseUrl) {
         Map<String, Object> settings = common(bootstrapServers, port, partitions);
         // Health and metrics on their own port, never on the public one.
         settings.put("management.server.port", managementPort);
+        // Where the other api-service replicas read the keys this one owns.
+        settings.put("flowgate.api.replica.port", replicaPort);
         settings.put("flowgate.security.authority", issuerBaseUrl);
         settings.put("flowgate.security.jwks-uri", issuerBaseUrl + "/common/discovery/v2.0/keys");
         settings.put("flowgate.security.audiences", AUDIENCE);

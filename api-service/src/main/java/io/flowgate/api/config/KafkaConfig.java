@@ -1,5 +1,6 @@
 package io.flowgate.api.config;
 
+import io.flowgate.api.replica.ReplicaProperties;
 import io.flowgate.kafka.Readers;
 import io.flowgate.kafka.ReadersConfig;
 import io.flowgate.kafka.TopicWriter;
@@ -35,7 +36,7 @@ class KafkaConfig {
      * once instead of after the session timeout.
      */
     @Bean
-    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose(Readers readers) {
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose(Readers readers, ReplicaProperties replica) {
         return factory -> {
             factory.setLeaveGroupOnClose(true);
             // An unreadable or unprocessable record is skipped and counted, never a dead thread.
@@ -48,6 +49,8 @@ class KafkaConfig {
                     StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                     SkippingStreamsHandlers.Processing.class.getName());
             streams.put(SkippingStreamsHandlers.SKIPPED, readers.skipped("flowgate-api-views"));
+            // Where the other replicas reach this one for the keys it owns (StoreRoutes, InternalServer).
+            streams.put(StreamsConfig.APPLICATION_SERVER_CONFIG, replica.applicationServer());
             factory.setStreamsConfiguration(streams);
             // A stream thread that fails (Kafka away during a rebalance, say) is replaced rather
             // than taking the whole client, and with it every view, down for good.

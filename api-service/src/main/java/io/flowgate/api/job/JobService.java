@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,6 +41,7 @@ public class JobService {
     private final OperationCatalog catalog;
     private final JobCommands commands;
     private final JobStatusView view;
+    private final JobStatuses statuses;
     private final JobStatusUpdates updates;
     private final ApiProperties properties;
     private final JobIds ids;
@@ -55,6 +55,7 @@ public class JobService {
             OperationCatalog catalog,
             JobCommands commands,
             JobStatusView view,
+            JobStatuses statuses,
             JobStatusUpdates updates,
             ApiProperties properties,
             Clock clock,
@@ -68,6 +69,7 @@ public class JobService {
         this.catalog = catalog;
         this.commands = commands;
         this.view = view;
+        this.statuses = statuses;
         this.updates = updates;
         this.properties = properties;
         this.ids = new JobIds(properties.idSecret());
@@ -95,14 +97,15 @@ public class JobService {
             String jobId = ids.idempotent(request.tenantId(), checkKey(request.idempotencyKey()));
             // While the view restores it cannot tell a retry from a first submit: answering 503 (the
             // engine retries) rather than writing the job again, which would run it twice.
-            Optional<JobStatus> existing = findOrUnavailable(request.tenantId(), jobId);
-            if (existing.isPresent()) {
-                if (!existing.get().requestHash().equals(hash)) {
-                    throw FlowgateProblem.idempotencyKeyReused();
+            return findOrUnavailable(request.tenantId(), jobId).flatMap(existing -> {
+                if (existing.isPresent()) {
+                    if (!existing.get().requestHash().equals(hash)) {
+                        return Mono.error(FlowgateProblem.idempotencyKeyReused());
+                    }
+                    return answerAfterWait(existing.get(), wait);
                 }
-                return answerAfterWait(existing.get(), wait);
-            }
-            return accept(request, operation, jobId, hash, wait);
+                return accept(request, operation, jobId, hash, wait);
+            });
         }
         return accept(request, operation, ids.random(), hash, wait);
     }
@@ -111,19 +114,11 @@ public class JobService {
         if (!JobIds.isWellFormed(jobId)) {
             return Mono.error(FlowgateProblem.jobNotFound());
         }
-        // The store's reads take a lock the stream thread and other readers also take: never on an
-        // event loop, where a wait stalls every request the loop serves (docs/performance.md).
-        return Mono.fromCallable(() -> report(tenantId, jobId)).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private JobReport report(String tenantId, String jobId) {
-        try {
-            return view.find(tenantId, jobId)
-                    .<JobReport>map(JobReport.Known::new)
-                    .orElseThrow(FlowgateProblem::jobNotFound);
-        } catch (JobStatusView.StatusViewUnavailable e) {
-            return new JobReport.Restoring(jobId);
-        }
+        return statuses.find(tenantId, jobId, Duration.ZERO)
+                .<JobReport>map(
+                        found -> found.<JobReport>map(JobReport.Known::new).orElseThrow(FlowgateProblem::jobNotFound))
+                .onErrorResume(
+                        JobStatusView.StatusViewUnavailable.class, e -> Mono.just(new JobReport.Restoring(jobId)));
     }
 
     /** Cancels the job unless it has ended; completes once this replica's view shows it final. */
@@ -131,15 +126,18 @@ public class JobService {
         if (!JobIds.isWellFormed(jobId)) {
             return Mono.error(FlowgateProblem.jobNotFound());
         }
-        JobStatus current = findOrUnavailable(tenantId, jobId).orElseThrow(FlowgateProblem::jobNotFound);
-        if (current.state().isTerminal()) {
-            return Mono.empty();
-        }
-        // Answer once this replica's view shows the job final, so a poll right after reads the cancel.
-        JobStatusUpdates.Waiter waiter = updates.register(jobId);
-        return commands.cancel(current).doOnError(e -> waiter.cancel()).flatMap(cancelled -> {
-            log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
-            return waiter.await(CANCEL_VISIBLE_WITHIN).then();
+        return findOrUnavailable(tenantId, jobId).flatMap(found -> {
+            JobStatus current = found.orElseThrow(FlowgateProblem::jobNotFound);
+            if (current.state().isTerminal()) {
+                return Mono.empty();
+            }
+            // Answer once the job's view shows it final, so a poll right after reads the cancel.
+            return commands.cancel(current).flatMap(cancelled -> {
+                log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
+                return statuses.find(tenantId, jobId, CANCEL_VISIBLE_WITHIN)
+                        .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.empty())
+                        .then();
+            });
         });
     }
 
@@ -216,15 +214,8 @@ public class JobService {
                 request.correlation(),
                 null);
         reserve(request.tenantId(), jobId);
-        // Register before the write, so a job that finishes at once cannot be missed.
-        JobStatusUpdates.Waiter waiter = wait.isZero() ? null : updates.register(jobId);
         return commands.submit(job)
-                .doOnError(e -> {
-                    inFlight.release(request.tenantId(), jobId);
-                    if (waiter != null) {
-                        waiter.cancel();
-                    }
-                })
+                .doOnError(e -> inFlight.release(request.tenantId(), jobId))
                 .flatMap(accepted -> {
                     view.accepted(accepted);
                     meters.counter(
@@ -240,50 +231,38 @@ public class JobService {
                             operation.name(),
                             request.tenantId(),
                             request.correlation());
-                    if (waiter == null) {
+                    if (wait.isZero()) {
                         return Mono.just(known(accepted));
                     }
-                    return waiter.await(wait).map(JobService::known).defaultIfEmpty(current(accepted));
+                    return answerAfterWait(accepted, wait);
                 });
     }
 
+    /**
+     * Waits up to {@code wait} for the job to end, on whichever replica owns it, and answers its
+     * status then (or {@code status} if nothing newer can be read).
+     */
     private Mono<JobReport> answerAfterWait(JobStatus status, Duration wait) {
         if (status.state().isTerminal() || wait.isZero()) {
             return Mono.just(known(status));
         }
-        JobStatusUpdates.Waiter waiter = updates.register(status.jobId());
-        JobStatus latest = findQuietly(status.tenantId(), status.jobId()).orElse(status);
-        if (latest.state().isTerminal()) {
-            waiter.cancel();
-            return Mono.just(known(latest));
-        }
-        return waiter.await(wait).map(JobService::known).defaultIfEmpty(current(latest));
+        return statuses.find(status.tenantId(), status.jobId(), wait)
+                .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.just(Optional.empty()))
+                .map(latest -> known(latest.orElse(status)));
     }
 
     private static JobReport known(JobStatus status) {
         return new JobReport.Known(status);
     }
 
-    private JobReport current(JobStatus fallback) {
-        return known(findQuietly(fallback.tenantId(), fallback.jobId()).orElse(fallback));
-    }
-
-    /** The job's status, or empty also when the view is not queryable right now. */
-    private Optional<JobStatus> findQuietly(String tenantId, String jobId) {
-        try {
-            return view.find(tenantId, jobId);
-        } catch (JobStatusView.StatusViewUnavailable e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<JobStatus> findOrUnavailable(String tenantId, String jobId) {
-        try {
-            return view.find(tenantId, jobId);
-        } catch (JobStatusView.StatusViewUnavailable e) {
-            throw FlowgateProblem.temporarilyUnavailable(
-                    "Job statuses are being restored; retry shortly.", properties.unavailableRetryAfter(), e);
-        }
+    private Mono<Optional<JobStatus>> findOrUnavailable(String tenantId, String jobId) {
+        return statuses.find(tenantId, jobId, Duration.ZERO)
+                .onErrorMap(
+                        JobStatusView.StatusViewUnavailable.class,
+                        e -> FlowgateProblem.temporarilyUnavailable(
+                                "Job statuses are being restored; retry shortly.",
+                                properties.unavailableRetryAfter(),
+                                e));
     }
 
     private void validate(OperationDescriptor operation, JsonNode input) {

@@ -66,6 +66,12 @@ class JobStatusView {
         return Optional.ofNullable(status).filter(s -> s.tenantId().equals(tenantId));
     }
 
+    /** The job if this replica accepted it within the grace period (its view may not have it yet). */
+    Optional<JobStatus> recentlyAccepted(String tenantId, String jobId) {
+        return Optional.ofNullable(recentlyAccepted.getIfPresent(jobId))
+                .filter(s -> s.tenantId().equals(tenantId));
+    }
+
     /**
      * Every job of {@code tenantId} the view holds. A scan of the whole store: for administration,
      * not for requests.

@@ -5,8 +5,8 @@ import io.flowgate.api.config.CommandLog;
 import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -20,6 +20,7 @@ public class TenantJobs {
     private static final Logger log = LoggerFactory.getLogger(TenantJobs.class);
 
     private final JobStatusView view;
+    private final JobStatuses statuses;
     private final JobCommands commands;
     private final CommandLog commandLog;
     private final InFlightJobs inFlight;
@@ -27,11 +28,13 @@ public class TenantJobs {
 
     TenantJobs(
             JobStatusView view,
+            JobStatuses statuses,
             JobCommands commands,
             CommandLog commandLog,
             InFlightJobs inFlight,
             ApiProperties properties) {
         this.view = view;
+        this.statuses = statuses;
         this.commands = commands;
         this.commandLog = commandLog;
         this.inFlight = inFlight;
@@ -51,16 +54,16 @@ public class TenantJobs {
      * for a finished, unknown or other tenant's job.
      */
     public Mono<Void> cancelIfUnfinished(String tenantId, String jobId) {
-        Optional<JobStatus> status;
-        try {
-            status = view.find(tenantId, jobId);
-        } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.error(FlowgateProblem.temporarilyUnavailable(
-                    "Job statuses are being restored; retry shortly.", properties.unavailableRetryAfter(), e));
-        }
-        return status.filter(s -> !s.state().isTerminal())
-                .map(s -> commands.cancel(s).then())
-                .orElse(Mono.empty());
+        return statuses.find(tenantId, jobId, Duration.ZERO)
+                .onErrorMap(
+                        JobStatusView.StatusViewUnavailable.class,
+                        e -> FlowgateProblem.temporarilyUnavailable(
+                                "Job statuses are being restored; retry shortly.",
+                                properties.unavailableRetryAfter(),
+                                e))
+                .flatMap(status -> status.filter(s -> !s.state().isTerminal())
+                        .map(s -> commands.cancel(s).then())
+                        .orElse(Mono.empty()));
     }
 
     /**

@@ -1,0 +1,152 @@
+package io.flowgate.api.job;
+
+import io.flowgate.api.replica.InternalRoute;
+import io.flowgate.api.replica.ReplicaClient;
+import io.flowgate.api.replica.StoreRoutes;
+import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.Topics;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A job's status wherever it lives: the status view is partitioned among the api-service replicas
+ * by job id, so a job another replica owns is read there, on its internal port. A read may wait for
+ * the job to end (a synchronous action, a cancel), which the owner does with its own {@link
+ * JobStatusUpdates}: the replica that took the request need not own the job.
+ *
+ * <p>Also the internal route the other replicas read this one's jobs through.
+ */
+@Component
+class JobStatuses implements InternalRoute {
+
+    private static final Logger log = LoggerFactory.getLogger(JobStatuses.class);
+    private static final String PATH = "/internal/v1/jobs/";
+
+    private final JobStatusView view;
+    private final JobStatusUpdates updates;
+    private final StoreRoutes routes;
+    private final ReplicaClient replicas;
+    private final Duration maxWait;
+    private final Serializer<JobStatus> serializer =
+            Topics.JOB_STATUS.valueSerde().serializer();
+    private final Deserializer<JobStatus> deserializer =
+            Topics.JOB_STATUS.valueSerde().deserializer();
+
+    JobStatuses(
+            JobStatusView view,
+            JobStatusUpdates updates,
+            StoreRoutes routes,
+            ReplicaClient replicas,
+            io.flowgate.api.config.ApiProperties properties) {
+        this.view = view;
+        this.updates = updates;
+        this.routes = routes;
+        this.replicas = replicas;
+        this.maxWait = properties.maxWait();
+    }
+
+    /**
+     * The job's status if it belongs to {@code tenantId}: at once when {@code wait} is zero, else once
+     * the job has ended or {@code wait} has passed, whichever is first (then its status at that time).
+     * Fails with {@link JobStatusView.StatusViewUnavailable} when the replica owning the job cannot
+     * answer now (restoring, rebalancing, unreachable) and this one did not accept the job itself.
+     */
+    Mono<Optional<JobStatus>> find(String tenantId, String jobId, Duration wait) {
+        if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote remote) {
+            return remote(remote.owner(), tenantId, jobId, wait);
+        }
+        return local(tenantId, jobId, wait);
+    }
+
+    private Mono<Optional<JobStatus>> remote(HostInfo owner, String tenantId, String jobId, Duration wait) {
+        String path = PATH + jobId + "?tenant=" + URLEncoder.encode(tenantId, StandardCharsets.UTF_8) + "&wait="
+                + wait.toMillis();
+        return replicas.get(owner, path, wait)
+                .onErrorResume(e -> {
+                    log.warn("Replica {} did not answer for job {}: {}", owner, jobId, e.toString());
+                    return Mono.just(Answer.unavailable());
+                })
+                .map(answer -> switch (answer.status()) {
+                    case 200 -> Optional.of(deserializer.deserialize(Topics.JOB_STATUS.name(), answer.body()));
+                    case 404 -> view.recentlyAccepted(tenantId, jobId);
+                    default -> {
+                        Optional<JobStatus> ours = view.recentlyAccepted(tenantId, jobId);
+                        if (ours.isEmpty()) {
+                            throw new JobStatusView.StatusViewUnavailable(new IllegalStateException(
+                                    "replica " + owner + " answered " + answer.status() + " for a job it owns"));
+                        }
+                        yield ours;
+                    }
+                });
+    }
+
+    /** Reads (and waits) in this replica's own view. */
+    private Mono<Optional<JobStatus>> local(String tenantId, String jobId, Duration wait) {
+        if (wait.isZero()) {
+            return read(tenantId, jobId);
+        }
+        // Registered before the first read: a job that ends between the two is still seen.
+        JobStatusUpdates.Waiter waiter = updates.register(jobId);
+        return readQuietly(tenantId, jobId)
+                .flatMap(now -> {
+                    if (now.isPresent() && now.get().state().isTerminal()) {
+                        return Mono.just(now);
+                    }
+                    return waiter.await(wait)
+                            .filter(status -> status.tenantId().equals(tenantId))
+                            .map(Optional::of)
+                            .switchIfEmpty(Mono.defer(() -> now.isPresent()
+                                    ? readQuietly(tenantId, jobId).map(later -> later.isPresent() ? later : now)
+                                    : read(tenantId, jobId)));
+                })
+                .doFinally(signal -> waiter.cancel());
+    }
+
+    /** The store takes a lock its writer also takes: read on bounded-elastic, never on an event loop. */
+    private Mono<Optional<JobStatus>> read(String tenantId, String jobId) {
+        return Mono.fromCallable(() -> view.find(tenantId, jobId)).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private Mono<Optional<JobStatus>> readQuietly(String tenantId, String jobId) {
+        return read(tenantId, jobId)
+                .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.just(Optional.empty()));
+    }
+
+    @Override
+    public String path() {
+        return PATH + "{jobId}";
+    }
+
+    /** Another replica reads a job this one owns: 200 with its status, 404, or 503 when not ours (now). */
+    @Override
+    public Mono<Answer> get(Request request) {
+        String jobId = request.path("jobId");
+        Optional<String> tenantId = request.query("tenant");
+        if (tenantId.isEmpty() || !JobIds.isWellFormed(jobId)) {
+            return Mono.just(Answer.notFound());
+        }
+        if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote) {
+            return Mono.just(Answer.unavailable()); // moved away since the caller looked: it asks again
+        }
+        Duration wait = request.query("wait")
+                .map(Long::parseLong)
+                .map(Duration::ofMillis)
+                .filter(w -> !w.isNegative())
+                .map(w -> w.compareTo(maxWait) > 0 ? maxWait : w)
+                .orElse(Duration.ZERO);
+        return local(tenantId.get(), jobId, wait)
+                .map(found -> found.map(s -> Answer.ok(serializer.serialize(Topics.JOB_STATUS.name(), s)))
+                        .orElseGet(Answer::notFound))
+                .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.just(Answer.unavailable()));
+    }
+}

@@ -1,0 +1,63 @@
+package io.flowgate.api.replica;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which replica's Kafka Streams task holds a key of a store: the views are partitioned among the
+ * api-service replicas, and a read of a key another replica owns goes there ({@link ReplicaClient}).
+ */
+@Component
+public class StoreRoutes {
+
+    private final StreamsBuilderFactoryBean streams;
+    private final HostInfo self;
+
+    StoreRoutes(StreamsBuilderFactoryBean streams, ReplicaProperties replica) {
+        this.streams = streams;
+        this.self = new HostInfo(replica.host(), replica.port());
+    }
+
+    /** Where a key lives. */
+    public sealed interface Route {}
+
+    /** In this replica's store, in {@code partition}. */
+    public record Local(int partition) implements Route {}
+
+    /** In the store of the replica at {@code owner}. */
+    public record Remote(HostInfo owner, int partition) implements Route {}
+
+    /** Nobody can say right now: Kafka Streams is starting, restoring the assignment, or stopped. */
+    public record Unknown() implements Route {}
+
+    /** Where {@code key} of {@code store} lives now. */
+    public Route route(String store, String key) {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
+            return new Unknown();
+        }
+        KeyQueryMetadata metadata;
+        try {
+            metadata =
+                    kafkaStreams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        } catch (IllegalStateException e) {
+            return new Unknown(); // stopped between the check and the call
+        }
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new Unknown();
+        }
+        if (metadata.activeHost().equals(self)) {
+            return new Local(metadata.partition());
+        }
+        return new Remote(metadata.activeHost(), metadata.partition());
+    }
+
+    /** This replica's address, as the others know it. */
+    public HostInfo self() {
+        return self;
+    }
+}

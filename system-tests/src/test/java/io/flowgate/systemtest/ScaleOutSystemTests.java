@@ -1,0 +1,213 @@
+package io.flowgate.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flowgate.api.job.JobIds;
+import io.flowgate.api.replica.StoreRoutes;
+import io.flowgate.devstack.LocalStack;
+import io.flowgate.issuer.DemoTenants;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Two api-service replicas of one deployment (one Kafka Streams application id) split the views'
+ * partitions between them; whichever replica a flow's request reaches answers for every job, reading
+ * the ones the other owns on that replica's internal port.
+ */
+class ScaleOutSystemTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String JOB_STORE = "job-status";
+
+    private static LocalStack stack;
+    private static ConfigurableApplicationContext second;
+    private static WebTestClient first;
+    private static WebTestClient other;
+    private static String contoso;
+    private static String fabrikam;
+
+    @BeforeAll
+    static void startSecondReplica() {
+        stack = SharedStack.get();
+        second = stack.startOtherApi(stack.bootstrapServers(), Map.of());
+        first = Http.testClient(stack.apiUrl());
+        other = Http.testClient("http://127.0.0.1:" + LocalStack.port(second));
+        contoso = Tokens.fetch(stack, DemoTenants.CONTOSO_CLIENT);
+        fabrikam = Tokens.fetch(stack, DemoTenants.FABRIKAM_CLIENT);
+        // Both replicas run and each owns some of the status view's partitions.
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> running(stack.api())
+                        && running(second)
+                        && streams(second).metadataForLocalThreads().stream()
+                                .anyMatch(t -> !t.activeTasks().isEmpty())
+                        && streams(stack.api()).metadataForLocalThreads().stream()
+                                .anyMatch(t -> !t.activeTasks().isEmpty()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Catalog.catalogHas(other, contoso));
+    }
+
+    @AfterAll
+    static void stopSecondReplica() {
+        if (second != null) {
+            second.close();
+        }
+    }
+
+    private static boolean running(ConfigurableApplicationContext context) {
+        KafkaStreams streams = streams(context);
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    private static KafkaStreams streams(ConfigurableApplicationContext context) {
+        return context.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
+    }
+
+    /** Whether the job's status lives on the first replica (the shared stack's). */
+    private static boolean ownedByFirst(String jobId) {
+        return stack.api().getBean(StoreRoutes.class).route(JOB_STORE, jobId) instanceof StoreRoutes.Local;
+    }
+
+    private static String jobId(EntityExchangeResult<String> accepted) {
+        return JSON.readTree(accepted.getResponseBody()).get("jobId").asString();
+    }
+
+    private static EntityExchangeResult<String> poll(WebTestClient api, String token, String jobId) {
+        return api.get()
+                .uri("/api/v1/jobs/{id}", jobId)
+                .headers(h -> h.setBearerAuth(token))
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+    }
+
+    @Test
+    void everyJobIsAnsweredByEitherReplicaWhicheverOwnsIt() {
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            var accepted = Jobs.submit(
+                    i % 2 == 0 ? first : other,
+                    contoso,
+                    "jsonata-transform",
+                    "{\"expression\":\"n * 2\",\"document\":{\"n\":" + i + "}}",
+                    "Prefer",
+                    "respond-async");
+            assertThat(accepted.getStatus().value()).isEqualTo(202);
+            jobs.add(jobId(accepted));
+        }
+        assertThat(jobs).as("jobs owned by each replica").anyMatch(ScaleOutSystemTests::ownedByFirst);
+        assertThat(jobs).anyMatch(job -> !ownedByFirst(job));
+
+        for (int i = 0; i < jobs.size(); i++) {
+            String job = jobs.get(i);
+            int expected = i * 2;
+            for (WebTestClient replica : List.of(first, other)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    var answer = poll(replica, contoso, job);
+                    assertThat(answer.getStatus().value())
+                            .as(answer.getResponseBody())
+                            .isEqualTo(200);
+                    assertThat(JSON.readTree(answer.getResponseBody())
+                                    .get("result")
+                                    .asInt())
+                            .isEqualTo(expected);
+                });
+            }
+            // Another tenant cannot read it through either replica.
+            assertThat(poll(first, fabrikam, job).getStatus().value()).isEqualTo(404);
+            assertThat(poll(other, fabrikam, job).getStatus().value()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aSynchronousActionIsAnsweredByTheReplicaThatTookItWhoeverOwnsTheJob() {
+        // An Idempotency-Key's job id is known in advance: pick keys whose jobs the first replica owns,
+        // and send them to the other, which must wait for a job it cannot see in its own view.
+        JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
+        int sent = 0;
+        for (int i = 0; sent < 4; i++) {
+            String key = "scale-out-sync-" + i + "-" + System.nanoTime();
+            if (!ownedByFirst(ids.idempotent(DemoTenants.CONTOSO, key))) {
+                continue;
+            }
+            sent++;
+            var answer = Jobs.submit(other, contoso, "delay", "{\"seconds\":1}", "Idempotency-Key", key);
+            assertThat(answer.getStatus().value()).as(answer.getResponseBody()).isEqualTo(200);
+            assertThat(JSON.readTree(answer.getResponseBody()).get("seconds").asInt())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCancelThroughOneReplicaOfAJobTheOtherOwnsIsSeenAtOnceOnBoth() {
+        String job = null;
+        for (int i = 0; i < 32 && job == null; i++) {
+            var accepted = Jobs.submit(other, contoso, "delay", "{\"seconds\":30}", "Prefer", "respond-async");
+            String id = jobId(accepted);
+            if (ownedByFirst(id)) {
+                job = id;
+            } else {
+                other.delete()
+                        .uri("/api/v1/jobs/{id}", id)
+                        .headers(h -> h.setBearerAuth(contoso))
+                        .exchange();
+            }
+        }
+        assertThat(job).as("a job owned by the first replica").isNotNull();
+        String owned = job;
+        other.delete()
+                .uri("/api/v1/jobs/{id}", owned)
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .is2xxSuccessful();
+        // The cancel answered once the owner's view showed it: a poll right after, on either, reads it.
+        for (WebTestClient replica : List.of(other, first)) {
+            var answer = poll(replica, contoso, owned);
+            JsonNode body = JSON.readTree(answer.getResponseBody());
+            assertThat(body.path("type").asString() + body.path("status").asString())
+                    .as(answer.getResponseBody())
+                    .containsIgnoringCase("cancel");
+        }
+    }
+
+    @Test
+    void theInternalPortServesOnlyTheReplicasCredential() throws Exception {
+        int port = Integer.parseInt(second.getEnvironment().getProperty("flowgate.api.replica.port", "0"));
+        HttpClient http = HttpClient.newHttpClient();
+        var accepted = Jobs.submit(
+                other,
+                contoso,
+                "jsonata-transform",
+                "{\"expression\":\"1\",\"document\":{}}",
+                "Prefer",
+                "respond-async");
+        assertThat(accepted.getStatus().value()).as(accepted.getResponseBody()).isEqualTo(202);
+        String job = jobId(accepted);
+        for (String authorization : new String[] {null, "Bearer " + contoso, "Bearer x"}) {
+            var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/jobs/" + job
+                    + "?tenant=" + DemoTenants.CONTOSO + "&wait=0"));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(String.valueOf(authorization)).isEqualTo(404);
+            assertThat(response.body()).isEmpty();
+        }
+    }
+}
