@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.flowgate.api.job.JobIds;
+import io.flowgate.api.job.TenantJobs;
 import io.flowgate.api.replica.StoreRoutes;
 import io.flowgate.devstack.LocalStack;
 import io.flowgate.issuer.DemoTenants;
@@ -132,6 +133,14 @@ class ScaleOutSystemTests {
             assertThat(poll(first, fabrikam, job).getStatus().value()).isEqualTo(404);
             assertThat(poll(other, fabrikam, job).getStatus().value()).isEqualTo(404);
         }
+        // Every job ended, so no replica counts any in flight for the tenant: the place a replica
+        // reserved for a job the other owns was given back once the job was written.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(stack.api().getBean(TenantJobs.class).inFlight(DemoTenants.CONTOSO))
+                    .isZero();
+            assertThat(second.getBean(TenantJobs.class).inFlight(DemoTenants.CONTOSO))
+                    .isZero();
+        });
     }
 
     @Test

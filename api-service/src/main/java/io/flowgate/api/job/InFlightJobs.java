@@ -1,5 +1,6 @@
 package io.flowgate.api.job;
 
+import io.flowgate.api.replica.StoreRoutes;
 import io.flowgate.api.tenant.TenantIdSets;
 import io.flowgate.contracts.JobStatus;
 import org.springframework.stereotype.Component;
@@ -9,16 +10,43 @@ import org.springframework.stereotype.Component;
  *
  * <p>A submit reserves its job id before the job is written; the status view then keeps the sets
  * true: a job it holds unfinished is in flight, a finished or removed job is not (also after a
- * restart, when the view reports what it restored).
+ * restart, when the view reports what it restored, and when a partition moves away).
+ *
+ * <p>With several api-service replicas each counts the jobs in the status partitions it owns, and
+ * allows a tenant its partitions' share of the limit (job ids are random, so a tenant's jobs spread
+ * evenly over the partitions): a reservation for a job another replica owns is given back once the
+ * job is written, since that replica counts it from then on. docs/architecture.md states the
+ * accuracy this gives.
  */
 @Component
 class InFlightJobs {
 
     private final TenantIdSets jobs = new TenantIdSets();
+    private final StoreRoutes routes;
 
-    /** Reserves a place for {@code jobId}; false when the tenant already has {@code limit} jobs in flight. */
+    InFlightJobs(StoreRoutes routes) {
+        this.routes = routes;
+    }
+
+    /**
+     * Reserves a place for {@code jobId}; false when the tenant already has its limit of jobs in
+     * flight (this replica's share of {@code limit}).
+     */
     boolean tryReserve(String tenantId, String jobId, int limit) {
-        return jobs.tryReserve(tenantId, jobId, limit);
+        return jobs.tryReserve(tenantId, jobId, shareOf(limit));
+    }
+
+    /** This replica's share of a tenant's limit: the limit itself with one replica. */
+    int shareOf(int limit) {
+        double share = routes.share(JobStatusTopology.STORE);
+        return share >= 1 ? limit : Math.max(1, (int) Math.ceil(limit * share));
+    }
+
+    /** The job was written: if another replica owns it, that replica counts it from now on. */
+    void written(String tenantId, String jobId) {
+        if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote) {
+            jobs.remove(tenantId, jobId);
+        }
     }
 
     /** Gives back a reservation whose job was not written. */

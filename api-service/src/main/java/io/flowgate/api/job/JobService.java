@@ -174,6 +174,7 @@ public class JobService {
     /** The job drafted for a subscription was written: this replica vouches for it at once. */
     public void written(JobSubmitted job) {
         view.accepted(JobStatus.accepted(job));
+        inFlight.written(job.tenantId(), job.jobId());
         meters.counter("flowgate.api.jobs.accepted", "operation", job.operation(), "tenant", job.tenantId())
                 .increment();
     }
@@ -218,6 +219,7 @@ public class JobService {
                 .doOnError(e -> inFlight.release(request.tenantId(), jobId))
                 .flatMap(accepted -> {
                     view.accepted(accepted);
+                    inFlight.written(accepted.tenantId(), jobId);
                     meters.counter(
                                     "flowgate.api.jobs.accepted",
                                     "operation",

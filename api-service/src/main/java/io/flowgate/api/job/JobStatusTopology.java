@@ -23,6 +23,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job-status view, a RocksDB store keyed by job id, built from three co-partitioned topics:
@@ -47,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * exactly-once processing, so the store's change and the event are written together or not at all.
  */
 final class JobStatusTopology {
+
+    private static final Logger log = LoggerFactory.getLogger(JobStatusTopology.class);
 
     /** Name of the status store. */
     static final String STORE = "job-status";
@@ -96,6 +100,12 @@ final class JobStatusTopology {
 
         /** The view no longer holds the job (purged, tombstoned, or its tenant offboarded). */
         void removed(JobStatus last);
+
+        /**
+         * This replica no longer holds the job: its partition moved to another replica (which is told
+         * {@link #applied} as it takes the partition over) or the replica is stopping.
+         */
+        void released(JobStatus status);
     }
 
     /**
@@ -169,6 +179,17 @@ final class JobStatusTopology {
                 TriggerEvent completed = Triggers.jobCompleted(next, clock.instant());
                 context.forward(new Record<>(
                         Topics.eventKey(next.tenantId(), Triggers.JOB_COMPLETED), completed, record.timestamp()));
+            }
+        }
+
+        /** The task is closing (its partition moves away, or the replica stops): release what it held. */
+        @Override
+        public void close() {
+            try (KeyValueIterator<String, JobStatus> all = store.all()) {
+                all.forEachRemaining(entry -> listener.released(entry.value));
+            } catch (RuntimeException e) {
+                // A store closed under a failed task: the counts are rebuilt as tasks start again.
+                log.warn("Could not release the jobs of a closing task", e);
             }
         }
 

@@ -34,6 +34,11 @@ class TopologyConfig {
             public void removed(JobStatus last) {
                 inFlight.release(last.tenantId(), last.jobId());
             }
+
+            @Override
+            public void released(JobStatus status) {
+                inFlight.release(status.tenantId(), status.jobId());
+            }
         };
         JobStatusTopology.addTo(
                 builder,

@@ -3,6 +3,7 @@ package io.flowgate.api.replica;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.stereotype.Component;
@@ -54,6 +55,44 @@ public class StoreRoutes {
             return new Local(metadata.partition());
         }
         return new Remote(metadata.activeHost(), metadata.partition());
+    }
+
+    /**
+     * The share of {@code store}'s partitions this replica's active tasks hold: 1 with one replica,
+     * and also while nobody can say (starting, rebalancing), so a quota is never tightened by a
+     * view that is not there yet.
+     */
+    public double share(String store) {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
+            return 1;
+        }
+        int total = 0;
+        int local = 0;
+        try {
+            for (StreamsMetadata replica : kafkaStreams.streamsMetadataForStore(store)) {
+                total += replica.topicPartitions().size();
+                if (replica.hostInfo().equals(self)) {
+                    local += replica.topicPartitions().size();
+                }
+            }
+        } catch (IllegalStateException e) {
+            return 1;
+        }
+        return total == 0 || local == 0 ? 1 : (double) local / total;
+    }
+
+    /** How many api-service replicas run now (Kafka Streams clients of this application), at least 1. */
+    public int replicas() {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
+            return 1;
+        }
+        try {
+            return Math.max(1, kafkaStreams.metadataForAllStreamsClients().size());
+        } catch (IllegalStateException e) {
+            return 1;
+        }
     }
 
     /** This replica's address, as the others know it. */

@@ -46,6 +46,11 @@ class SubscriptionConfig {
                     public void removed(Subscription last) {
                         active.forget(last);
                     }
+
+                    @Override
+                    public void released(Subscription subscription) {
+                        active.release(subscription.tenantId(), subscription.subscriptionId());
+                    }
                 },
                 tenants::isOffboarded);
         return new SubscriptionTopologyMarker();

@@ -152,6 +152,7 @@ class SubscriptionService {
                 .doOnError(e -> active.release(tenantId, subscriptionId))
                 .then(Mono.fromSupplier(() -> {
                     view.created(subscription);
+                    active.written(subscription);
                     log.info(
                             "Subscription {} to trigger {} {} for tenant {} {}",
                             subscriptionId,
@@ -219,6 +220,7 @@ class SubscriptionService {
                 .then(Mono.fromSupplier(() -> {
                     jobs.written(job);
                     view.created(subscription);
+                    active.written(subscription);
                     log.info(
                             "Subscription {} to {} (job {}) for tenant {} {}",
                             subscriptionId,

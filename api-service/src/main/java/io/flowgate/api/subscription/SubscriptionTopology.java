@@ -14,6 +14,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscriptions view: two RocksDB stores keyed by subscription id, built from two co-partitioned
@@ -28,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * Records of an offboarded tenant are dropped.
  */
 final class SubscriptionTopology {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionTopology.class);
 
     static final String SUBSCRIPTIONS = "subscriptions";
     static final String DELIVERIES = "delivery-log";
@@ -44,6 +48,12 @@ final class SubscriptionTopology {
 
         /** The view no longer holds it. */
         void removed(Subscription last);
+
+        /**
+         * This replica no longer holds it: its partition moved to another replica (which is told
+         * {@link #applied} as it takes the partition over) or the replica is stopping.
+         */
+        void released(Subscription subscription);
     }
 
     /** A subscription, its tombstone (both null), or a delivery attempt. */
@@ -118,6 +128,17 @@ final class SubscriptionTopology {
             }
             subscriptions.put(record.key(), next);
             listener.applied(next);
+        }
+
+        /** The task is closing (its partition moves away, or the replica stops): release what it held. */
+        @Override
+        public void close() {
+            try (KeyValueIterator<String, Subscription> all = subscriptions.all()) {
+                all.forEachRemaining(entry -> listener.released(entry.value));
+            } catch (RuntimeException e) {
+                // A store closed under a failed task: the quota sets are rebuilt as tasks start again.
+                log.warn("Could not release the subscriptions of a closing task", e);
+            }
         }
 
         private void remove(String subscriptionId, @Nullable Subscription current) {

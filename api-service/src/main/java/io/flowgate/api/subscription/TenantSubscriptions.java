@@ -2,6 +2,7 @@ package io.flowgate.api.subscription;
 
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.problem.FlowgateProblem;
+import io.flowgate.api.replica.StoreRoutes;
 import io.flowgate.api.tenant.TenantIdSets;
 import io.flowgate.contracts.Subscription;
 import java.util.List;
@@ -24,8 +25,11 @@ public class TenantSubscriptions {
     private final SubscriptionView view;
     private final SubscriptionCommands commands;
     private final ApiProperties properties;
+    private final StoreRoutes routes;
 
-    TenantSubscriptions(SubscriptionView view, SubscriptionCommands commands, ApiProperties properties) {
+    TenantSubscriptions(
+            SubscriptionView view, SubscriptionCommands commands, ApiProperties properties, StoreRoutes routes) {
+        this.routes = routes;
         this.view = view;
         this.commands = commands;
         this.properties = properties;
@@ -58,8 +62,23 @@ public class TenantSubscriptions {
                 }));
     }
 
+    /**
+     * Reserves a place for a new subscription; false at the tenant's limit. With several replicas each
+     * counts the subscriptions in the view partitions it owns and allows its partitions' share of the
+     * limit (subscription ids are random), as {@code InFlightJobs} does for jobs.
+     */
     boolean tryReserve(String tenantId, String subscriptionId, int limit) {
-        return active.tryReserve(tenantId, subscriptionId, limit);
+        double share = routes.share(SubscriptionTopology.SUBSCRIPTIONS);
+        int ours = share >= 1 ? limit : Math.max(1, (int) Math.ceil(limit * share));
+        return active.tryReserve(tenantId, subscriptionId, ours);
+    }
+
+    /** The subscription was written: if another replica owns it, that replica counts it from now on. */
+    void written(Subscription subscription) {
+        if (routes.route(SubscriptionTopology.SUBSCRIPTIONS, subscription.subscriptionId())
+                instanceof StoreRoutes.Remote) {
+            active.remove(subscription.tenantId(), subscription.subscriptionId());
+        }
     }
 
     void release(String tenantId, String subscriptionId) {

@@ -40,6 +40,7 @@ class JobStatusTopologyTests {
     private KeyValueStore<String, JobStatus> store;
     private final List<JobStatus> applied = new ArrayList<>();
     private final List<JobStatus> removed = new ArrayList<>();
+    private final List<JobStatus> released = new ArrayList<>();
     private final Set<String> offboarded = new HashSet<>();
 
     @BeforeEach
@@ -54,6 +55,11 @@ class JobStatusTopologyTests {
             @Override
             public void removed(JobStatus last) {
                 removed.add(last);
+            }
+
+            @Override
+            public void released(JobStatus status) {
+                released.add(status);
             }
         };
         JobStatusTopology.addTo(
@@ -81,7 +87,9 @@ class JobStatusTopologyTests {
 
     @AfterEach
     void stop() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     private static JobSubmitted job(String jobId, String tenant) {
@@ -220,6 +228,20 @@ class JobStatusTopologyTests {
         statuses.pipeInput("j1", (JobStatus) null);
 
         assertThat(store.get("j1")).isNull();
+    }
+
+    @Test
+    void aClosingTaskReleasesEveryJobItHeld() {
+        jobs.pipeInput("j1", job("j1", "t1"));
+        jobs.pipeInput("j2", job("j2", "t2"));
+        assertThat(released).isEmpty();
+
+        // As when the partition moves to another replica: the jobs in flight it counted are given back.
+        driver.close();
+        driver = null;
+
+        assertThat(released).extracting(JobStatus::jobId).containsExactlyInAnyOrder("j1", "j2");
+        assertThat(removed).isEmpty();
     }
 
     @Test
