@@ -148,6 +148,37 @@ public final class LocalStack implements AutoCloseable {
         return command;
     }
 
+    /**
+     * The command line of another api-service replica in a process of its own (same Kafka Streams
+     * application as the stack's, so the two split the views), for tests that kill a replica
+     * outright. It runs from {@code classpath} on the current JVM's binary.
+     *
+     * @param port its public port
+     * @param managementPort its health and metrics port
+     * @param replicaPort its internal port, for the other replicas
+     * @param extraArguments further {@code --name=value} settings
+     */
+    public List<String> apiProcessCommand(
+            String classpath, int port, int managementPort, int replicaPort, String... extraArguments) {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>(ServiceSettings.api(
+                bootstrapServers(), port, managementPort, replicaPort, ports.partitions(), issuer.baseUrl()));
+        settings.putAll(webhooks);
+        settings.putAll(overrides);
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                classpath,
+                ApiApplication.class.getName()));
+        command.addAll(List.of(ServiceSettings.asArguments(settings)));
+        command.addAll(List.of(extraArguments));
+        return command;
+    }
+
+    /** A free port on the loopback address. */
+    public static int freeLoopbackPort() {
+        return freePort();
+    }
+
     /** Stops callback-dispatcher. */
     public void stopDispatcher() {
         if (dispatcher != null) {

@@ -129,16 +129,26 @@ class ScaleOutSystemTests {
                             .isEqualTo(expected);
                 });
             }
-            // Another tenant cannot read it through either replica.
-            assertThat(poll(first, fabrikam, job).getStatus().value()).isEqualTo(404);
-            assertThat(poll(other, fabrikam, job).getStatus().value()).isEqualTo(404);
+            // Another tenant cannot read it through either replica: it gets what any unknown id of that
+            // age gets (202 while the id is young, 404 after), never the job.
+            for (WebTestClient replica : List.of(first, other)) {
+                var foreign = poll(replica, fabrikam, job);
+                assertThat(foreign.getStatus().value()).isIn(202, 404);
+                assertThat(String.valueOf(foreign.getResponseBody())).doesNotContain("result", "SUCCEEDED");
+            }
         }
-        // Every job ended, so no replica counts any in flight for the tenant: the place a replica
-        // reserved for a job the other owns was given back once the job was written.
+        // Every job ended, so no replica counts any in flight for the tenant (the sum over both, read
+        // through either): the place a replica reserved for a job the other owns was given back once
+        // the job was written.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(stack.api().getBean(TenantJobs.class).inFlight(DemoTenants.CONTOSO))
+            assertThat(stack.api()
+                            .getBean(TenantJobs.class)
+                            .inFlight(DemoTenants.CONTOSO)
+                            .block())
                     .isZero();
-            assertThat(second.getBean(TenantJobs.class).inFlight(DemoTenants.CONTOSO))
+            assertThat(second.getBean(TenantJobs.class)
+                            .inFlight(DemoTenants.CONTOSO)
+                            .block())
                     .isZero();
         });
     }
@@ -193,6 +203,184 @@ class ScaleOutSystemTests {
                     .as(answer.getResponseBody())
                     .containsIgnoringCase("cancel");
         }
+    }
+
+    @Test
+    void aWebhookSubscriptionIsReadThroughEitherReplicaAndRemovedThroughTheOneThatDoesNotOwnIt() {
+        try (Receiver receiver = new Receiver()) {
+            // Subscription ids are derived from the tenant, operation and callback URL: pick a callback
+            // URL whose subscription the first replica owns, and work through the other.
+            JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
+            String callback = null;
+            String subscriptionId = null;
+            for (int i = 0; callback == null; i++) {
+                String candidate = receiver.url("/scale-out-" + i + "-" + System.nanoTime(), "x");
+                String id = ids.idempotent(DemoTenants.CONTOSO, "subscription\njsonata-transform\n" + candidate);
+                if (stack.api().getBean(StoreRoutes.class).route("subscriptions", id) instanceof StoreRoutes.Local) {
+                    callback = candidate;
+                    subscriptionId = id;
+                }
+            }
+            String path = URI.create(callback).getPath();
+            var created = other.post()
+                    .uri("/api/v1/operations/jsonata-transform/subscriptions")
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .bodyValue(
+                            "{\"callbackUrl\":\"" + callback + "\",\"input\":{\"expression\":\"6*7\",\"document\":{}}}")
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult();
+            assertThat(created.getStatus().value())
+                    .as(created.getResponseBody())
+                    .isEqualTo(201);
+            assertThat(JSON.readTree(created.getResponseBody())
+                            .get("subscriptionId")
+                            .asString())
+                    .isEqualTo(subscriptionId);
+            receiver.await(path, 1, Duration.ofSeconds(30));
+
+            String id = subscriptionId;
+            for (WebTestClient replica : List.of(other, first)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    var read = replica.get()
+                            .uri("/api/v1/subscriptions/{id}/deliveries", id)
+                            .headers(h -> h.setBearerAuth(contoso))
+                            .exchange()
+                            .expectBody(String.class)
+                            .returnResult();
+                    assertThat(read.getStatus().value())
+                            .as(read.getResponseBody())
+                            .isEqualTo(200);
+                    assertThat(JSON.readTree(read.getResponseBody()).get("value"))
+                            .isNotEmpty();
+                });
+                // Another tenant's read is a 404 on either.
+                replica.get()
+                        .uri("/api/v1/subscriptions/{id}", id)
+                        .headers(h -> h.setBearerAuth(fabrikam))
+                        .exchange()
+                        .expectStatus()
+                        .isNotFound();
+            }
+            // A repeated subscribe through the first replica finds the same subscription, no second job.
+            var again = first.post()
+                    .uri("/api/v1/operations/jsonata-transform/subscriptions")
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .bodyValue(
+                            "{\"callbackUrl\":\"" + callback + "\",\"input\":{\"expression\":\"6*7\",\"document\":{}}}")
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult();
+            assertThat(JSON.readTree(again.getResponseBody())
+                            .get("subscriptionId")
+                            .asString())
+                    .isEqualTo(id);
+
+            other.delete()
+                    .uri("/api/v1/subscriptions/{id}", id)
+                    .headers(h -> h.setBearerAuth(contoso))
+                    .exchange()
+                    .expectStatus()
+                    .is2xxSuccessful();
+            for (WebTestClient replica : List.of(first, other)) {
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> replica.get()
+                                .uri("/api/v1/subscriptions/{id}", id)
+                                .headers(h -> h.setBearerAuth(contoso))
+                                .exchange()
+                                .expectStatus()
+                                .isNotFound());
+            }
+            assertThat(receiver.calls(path)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aPollingTriggerStartedOnOneReplicaFiresOnTheOther() {
+        TestTenant tenant = TestTenant.fresh();
+        String query = "/api/v1/triggers/job-completed/poll?operation=jsonata-transform";
+        String firstUrl = stack.apiUrl();
+        String otherUrl = "http://127.0.0.1:" + LocalStack.port(second);
+        // The tenant's job-completed events live on one replica: starting on each and going on on the
+        // other reads them once through the owner's internal port, once locally, in either order.
+        List<URI> starts = new ArrayList<>();
+        for (String base : List.of(firstUrl, otherUrl)) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var start = PollingTriggerClient.get(tenant.flows(), URI.create(base + query));
+                assertThat(start.status()).as(start.body()).isEqualTo(202);
+                starts.add(start.location());
+            });
+        }
+        var done = Jobs.submit(first, tenant.flows(), "jsonata-transform", "{\"expression\":\"7\",\"document\":{}}");
+        assertThat(done.getStatus().value()).as(done.getResponseBody()).isEqualTo(200);
+
+        for (int i = 0; i < 2; i++) {
+            URI location = starts.get(i);
+            String elsewhere = (i == 0 ? otherUrl : firstUrl) + location.getRawPath() + "?" + location.getRawQuery();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var fired = PollingTriggerClient.get(tenant.flows(), URI.create(elsewhere));
+                assertThat(fired.status()).as(fired.body()).isEqualTo(200);
+                assertThat(fired.body()).contains("\"jsonata-transform\"");
+            });
+        }
+    }
+
+    @Test
+    void theOperatorSeesAndOffboardingPurgesATenantsJobsOnEveryReplica() {
+        TestTenant tenant = TestTenant.fresh();
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            var accepted = Jobs.submit(
+                    i % 2 == 0 ? first : other, tenant.flows(), "delay", "{\"seconds\":60}", "Prefer", "respond-async");
+            assertThat(accepted.getStatus().value())
+                    .as(accepted.getResponseBody())
+                    .isEqualTo(202);
+            jobs.add(jobId(accepted));
+        }
+        assertThat(jobs).anyMatch(ScaleOutSystemTests::ownedByFirst).anyMatch(job -> !ownedByFirst(job));
+        Admin admin = new Admin(stack);
+        // The usage the operator reads is the tenant's on both replicas, whichever answers.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode read = JSON.readTree(admin.get(tenant.id())
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody());
+            assertThat(read.get("usage").get("jobsInFlight").asInt()).isEqualTo(8);
+        });
+
+        JsonNode offboarded = JSON.readTree(admin.offboard(tenant.id())
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
+
+        assertThat(offboarded.get("purged").get("jobs").asInt()).isEqualTo(8);
+        assertThat(offboarded.get("purged").get("cancelled").asInt()).isEqualTo(8);
+        // Gone from both replicas' views: registered again, the tenant has nothing in flight and finds
+        // none of its old jobs (one issued in the last two minutes reads as just accepted, 202, as any
+        // unknown id of that age does: docs/api.md).
+        admin.register(tenant.id(), "{\"plan\":\"local\"}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode read = JSON.readTree(admin.get(tenant.id())
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody());
+            assertThat(read.get("usage").get("jobsInFlight").asInt()).isZero();
+            for (String job : jobs) {
+                for (WebTestClient replica : List.of(first, other)) {
+                    var answer = poll(replica, tenant.flows(), job);
+                    assertThat(answer.getStatus().value()).as(job).isIn(202, 404);
+                    assertThat(String.valueOf(answer.getResponseBody())).as(job).doesNotContain("CANCELLED", "RUNNING");
+                }
+            }
+        });
     }
 
     @Test

@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -77,16 +78,18 @@ class TenantAdminController {
     record TenantChange(@Nullable String plan, @Nullable TenantQuotas quotas) {}
 
     @GetMapping(path = "/admin/v1/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
-    Tenants list() {
-        return new Tenants(registry.all().stream()
-                .sorted(Comparator.comparing(TenantRegistration::tenantId))
-                .map(this::view)
-                .toList());
+    Mono<Tenants> list() {
+        return Flux.fromIterable(registry.all().stream()
+                        .sorted(Comparator.comparing(TenantRegistration::tenantId))
+                        .toList())
+                .concatMap(this::view)
+                .collectList()
+                .map(Tenants::new);
     }
 
     @GetMapping(path = "/admin/v1/tenants/{tenantId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Tenant read(@PathVariable String tenantId) {
-        return view(existing(tenantId));
+    Mono<Tenant> read(@PathVariable String tenantId) {
+        return Mono.defer(() -> view(existing(tenantId)));
     }
 
     @PutMapping(
@@ -110,15 +113,16 @@ class TenantAdminController {
             next = new TenantRegistration(
                     tenantId, current.status(), plan, quotas, current.registeredAt(), now, by(operator));
         }
-        return registry.save(next).map(saved -> {
+        return registry.save(next).flatMap(saved -> {
             log.info(
                     "Tenant {} {} by operator {} (plan {})",
                     tenantId,
                     created ? "registered" : "updated",
                     by(operator),
                     plan);
-            return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
-                    .body(view(saved));
+            return view(saved)
+                    .map(tenant -> ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
+                            .body(tenant));
         });
     }
 
@@ -148,10 +152,11 @@ class TenantAdminController {
         return marked.flatMap(entry -> subscriptions
                 .purge(tenantId)
                 .flatMap(removed -> jobs.purge(tenantId)
-                        .flatMap(purge -> events.purge(tenantId).map(streams -> {
+                        .flatMap(purge -> events.purge(tenantId).flatMap(streams -> {
                             log.info("Tenant {} offboarded by operator {}", tenantId, by(operator));
                             return view(entry)
-                                    .withPurged(new Purged(purge.jobs(), purge.cancelled(), removed, streams));
+                                    .map(tenant -> tenant.withPurged(
+                                            new Purged(purge.jobs(), purge.cancelled(), removed, streams)));
                         }))));
     }
 
@@ -165,10 +170,10 @@ class TenantAdminController {
                     "The tenant was offboarded; register it again with PUT to serve it.");
         }
         if (current.status() == next) {
-            return Mono.just(view(current));
+            return view(current);
         }
         return registry.save(current.withStatus(next, clock.instant(), by(operator)))
-                .map(saved -> {
+                .flatMap(saved -> {
                     log.info("Tenant {} now {} (operator {})", tenantId, next, by(operator));
                     return view(saved);
                 });
@@ -214,18 +219,20 @@ class TenantAdminController {
     /** Every tenant, OData style. */
     record Tenants(List<Tenant> value) {}
 
-    private Tenant view(TenantRegistration entry) {
-        return new Tenant(
-                entry.tenantId(),
-                entry.status(),
-                entry.plan(),
-                entry.quotas(),
-                registry.quotasOf(entry),
-                new Usage(jobs.inFlight(entry.tenantId()), subscriptions.active(entry.tenantId())),
-                entry.registeredAt(),
-                entry.updatedAt(),
-                entry.changedBy(),
-                null);
+    /** The tenant as operators see it, with its usage summed over every api-service replica. */
+    private Mono<Tenant> view(TenantRegistration entry) {
+        return Mono.zip(jobs.inFlight(entry.tenantId()), subscriptions.active(entry.tenantId()), Usage::new)
+                .map(usage -> new Tenant(
+                        entry.tenantId(),
+                        entry.status(),
+                        entry.plan(),
+                        entry.quotas(),
+                        registry.quotasOf(entry),
+                        usage,
+                        entry.registeredAt(),
+                        entry.updatedAt(),
+                        entry.changedBy(),
+                        null));
     }
 
     private static String by(Jwt operator) {

@@ -3,6 +3,8 @@ package io.flowgate.api.job;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Pattern;
@@ -32,6 +34,36 @@ public final class JobIds {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         return ENCODER.encodeToString(bytes);
+    }
+
+    /**
+     * A fresh job id that says when it was issued: 48 bits of {@code now} in milliseconds, then 80
+     * random bits (as a UUIDv7 does), still 22 characters. Any replica can then tell a job accepted a
+     * moment ago, which its owner's view may not show yet, from one that does not exist ({@link
+     * #issuedWithin}); 80 random bits keep it unguessable.
+     */
+    public String timed(Instant now) {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        long millis = now.toEpochMilli();
+        for (int i = 0; i < 6; i++) {
+            bytes[i] = (byte) (millis >>> (8 * (5 - i)));
+        }
+        return ENCODER.encodeToString(bytes);
+    }
+
+    /**
+     * Whether {@code id} (well formed) is a {@link #timed} id issued within {@code grace} before {@code
+     * now}. Random and idempotent ids read as a random time, almost never within it.
+     */
+    public static boolean issuedWithin(String id, Instant now, Duration grace) {
+        byte[] bytes = Base64.getUrlDecoder().decode(id);
+        long millis = 0;
+        for (int i = 0; i < 6; i++) {
+            millis = (millis << 8) | (bytes[i] & 0xff);
+        }
+        long age = now.toEpochMilli() - millis;
+        return age >= -1_000 && age <= grace.toMillis();
     }
 
     /** The id of the job a tenant submits with {@code idempotencyKey}. */

@@ -107,7 +107,7 @@ public class JobService {
                 return accept(request, operation, jobId, hash, wait);
             });
         }
-        return accept(request, operation, ids.random(), hash, wait);
+        return accept(request, operation, ids.timed(clock.instant()), hash, wait);
     }
 
     Mono<JobReport> status(String tenantId, String jobId) {
@@ -115,8 +115,17 @@ public class JobService {
             return Mono.error(FlowgateProblem.jobNotFound());
         }
         return statuses.find(tenantId, jobId, Duration.ZERO)
-                .<JobReport>map(
-                        found -> found.<JobReport>map(JobReport.Known::new).orElseThrow(FlowgateProblem::jobNotFound))
+                .<JobReport>map(found -> found.<JobReport>map(JobReport.Known::new)
+                        .orElseGet(() -> {
+                            // Issued a moment ago, perhaps by another replica, and not in its owner's view yet
+                            // (the view lags its topic by a commit, more after a rebalance): accepted, poll
+                            // again. Any unknown id of that age answers the same, so nothing is told about
+                            // another tenant's jobs.
+                            if (JobIds.issuedWithin(jobId, clock.instant(), properties.acceptedGrace())) {
+                                return new JobReport.Restoring(jobId);
+                            }
+                            throw FlowgateProblem.jobNotFound();
+                        }))
                 .onErrorResume(
                         JobStatusView.StatusViewUnavailable.class, e -> Mono.just(new JobReport.Restoring(jobId)));
     }
@@ -159,7 +168,7 @@ public class JobService {
         Instant now = clock.instant();
         JobSubmitted job = new JobSubmitted(
                 tenantId,
-                ids.random(),
+                ids.timed(now),
                 operation.name(),
                 input,
                 RequestHash.of(operation.name(), input),

@@ -66,6 +66,11 @@ class JobStatusView {
         return Optional.ofNullable(status).filter(s -> s.tenantId().equals(tenantId));
     }
 
+    /** The job's owner has it: this replica need not vouch for it any longer. */
+    void seenByOwner(String jobId) {
+        recentlyAccepted.invalidate(jobId);
+    }
+
     /** The job if this replica accepted it within the grace period (its view may not have it yet). */
     Optional<JobStatus> recentlyAccepted(String tenantId, String jobId) {
         return Optional.ofNullable(recentlyAccepted.getIfPresent(jobId))

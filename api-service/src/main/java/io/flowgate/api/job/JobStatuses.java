@@ -31,6 +31,7 @@ class JobStatuses implements InternalRoute {
 
     private static final Logger log = LoggerFactory.getLogger(JobStatuses.class);
     private static final String PATH = "/internal/v1/jobs/";
+    private static final Duration OWNER_RETRY = Duration.ofMillis(500);
 
     private final JobStatusView view;
     private final JobStatusUpdates updates;
@@ -62,6 +63,26 @@ class JobStatuses implements InternalRoute {
      * answer now (restoring, rebalancing, unreachable) and this one did not accept the job itself.
      */
     Mono<Optional<JobStatus>> find(String tenantId, String jobId, Duration wait) {
+        if (wait.isZero()) {
+            return once(tenantId, jobId, wait);
+        }
+        // A wait outlives its owner if need be: when the owner stops answering (killed, or the job's
+        // partition moved), ask whoever owns the job next, until the wait is over.
+        long deadline = System.nanoTime() + wait.toNanos();
+        return Mono.defer(() -> once(tenantId, jobId, left(deadline)))
+                .onErrorResume(
+                        JobStatusView.StatusViewUnavailable.class,
+                        e -> left(deadline).compareTo(OWNER_RETRY) > 0
+                                ? Mono.delay(OWNER_RETRY).then(Mono.defer(() -> find(tenantId, jobId, left(deadline))))
+                                : Mono.error(e));
+    }
+
+    private static Duration left(long deadline) {
+        long nanos = deadline - System.nanoTime();
+        return nanos <= 0 ? Duration.ZERO : Duration.ofNanos(nanos);
+    }
+
+    private Mono<Optional<JobStatus>> once(String tenantId, String jobId, Duration wait) {
         if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote remote) {
             return remote(remote.owner(), tenantId, jobId, wait);
         }
@@ -71,22 +92,15 @@ class JobStatuses implements InternalRoute {
     private Mono<Optional<JobStatus>> remote(HostInfo owner, String tenantId, String jobId, Duration wait) {
         String path = PATH + jobId + "?tenant=" + URLEncoder.encode(tenantId, StandardCharsets.UTF_8) + "&wait="
                 + wait.toMillis();
-        return replicas.get(owner, path, wait)
-                .onErrorResume(e -> {
-                    log.warn("Replica {} did not answer for job {}: {}", owner, jobId, e.toString());
-                    return Mono.just(Answer.unavailable());
+        return replicas.read(owner, path, wait, bytes -> deserializer.deserialize(Topics.JOB_STATUS.name(), bytes))
+                .map(found -> {
+                    found.ifPresent(status -> view.seenByOwner(jobId));
+                    return found.or(() -> view.recentlyAccepted(tenantId, jobId));
                 })
-                .map(answer -> switch (answer.status()) {
-                    case 200 -> Optional.of(deserializer.deserialize(Topics.JOB_STATUS.name(), answer.body()));
-                    case 404 -> view.recentlyAccepted(tenantId, jobId);
-                    default -> {
-                        Optional<JobStatus> ours = view.recentlyAccepted(tenantId, jobId);
-                        if (ours.isEmpty()) {
-                            throw new JobStatusView.StatusViewUnavailable(new IllegalStateException(
-                                    "replica " + owner + " answered " + answer.status() + " for a job it owns"));
-                        }
-                        yield ours;
-                    }
+                .onErrorResume(ReplicaClient.OwnerUnavailable.class, e -> {
+                    log.warn("No answer for job {}: {}", jobId, e.getMessage());
+                    Optional<JobStatus> ours = view.recentlyAccepted(tenantId, jobId);
+                    return ours.isPresent() ? Mono.just(ours) : Mono.error(new JobStatusView.StatusViewUnavailable(e));
                 });
     }
 

@@ -3,19 +3,35 @@ package io.flowgate.api.job;
 import io.flowgate.api.config.ApiProperties;
 import io.flowgate.api.config.CommandLog;
 import io.flowgate.api.problem.FlowgateProblem;
+import io.flowgate.api.replica.InternalRoute;
+import io.flowgate.api.replica.ReplicaClient;
+import io.flowgate.api.replica.StoreRoutes;
 import io.flowgate.contracts.JobStatus;
+import io.flowgate.contracts.JsonSerde;
 import io.flowgate.contracts.Topics;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** A tenant's jobs as a whole, for the operator: how many are in flight, and the purge at offboarding. */
+/**
+ * A tenant's jobs as a whole, for the operator: how many are in flight, and the purge at offboarding.
+ * The status view is partitioned among the api-service replicas, so both ask every replica for its
+ * part (on the internal port; this class is also that route) and fail rather than answer a part.
+ */
 @Service
-public class TenantJobs {
+public class TenantJobs implements InternalRoute {
+
+    private static final String PATH = "/internal/v1/tenants/";
+    private static final JsonSerde<Held> HELD = JsonSerde.of(Held.class);
 
     private static final Logger log = LoggerFactory.getLogger(TenantJobs.class);
 
@@ -25,14 +41,20 @@ public class TenantJobs {
     private final CommandLog commandLog;
     private final InFlightJobs inFlight;
     private final ApiProperties properties;
+    private final StoreRoutes routes;
+    private final ReplicaClient replicas;
 
     TenantJobs(
+            StoreRoutes routes,
+            ReplicaClient replicas,
             JobStatusView view,
             JobStatuses statuses,
             JobCommands commands,
             CommandLog commandLog,
             InFlightJobs inFlight,
             ApiProperties properties) {
+        this.routes = routes;
+        this.replicas = replicas;
         this.view = view;
         this.statuses = statuses;
         this.commands = commands;
@@ -44,9 +66,67 @@ public class TenantJobs {
     /** What a purge did. */
     public record Purge(int jobs, int cancelled) {}
 
-    /** The tenant's jobs accepted and not finished. */
-    public int inFlight(String tenantId) {
-        return inFlight.count(tenantId);
+    /** What one replica holds of a tenant's jobs: its count in flight, and the jobs when asked for them. */
+    record Held(int inFlight, List<JobStatus> jobs) {}
+
+    /** The tenant's jobs accepted and not finished, on every replica. */
+    public Mono<Integer> inFlight(String tenantId) {
+        return replicas.readAll(routes.others(), path(tenantId, false), ReplicaClient.json(HELD))
+                .map(others -> inFlight.count(tenantId)
+                        + others.stream().mapToInt(Held::inFlight).sum())
+                .onErrorMap(ReplicaClient.OwnerUnavailable.class, this::unavailable);
+    }
+
+    /** Every job of the tenant, on every replica. */
+    private Mono<List<JobStatus>> everywhere(String tenantId) {
+        Mono<List<JobStatus>> here = Mono.fromCallable(() -> view.allOf(tenantId))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorMap(JobStatusView.StatusViewUnavailable.class, this::unavailable);
+        Mono<List<Held>> there = replicas.readAll(
+                        routes.others(), path(tenantId, true) + "&purge=true", ReplicaClient.json(HELD))
+                .onErrorMap(ReplicaClient.OwnerUnavailable.class, this::unavailable);
+        return Mono.zip(here, there, (local, others) -> {
+            Map<String, JobStatus> all = new LinkedHashMap<>();
+            local.forEach(job -> all.put(job.jobId(), job));
+            others.forEach(held -> held.jobs().forEach(job -> all.putIfAbsent(job.jobId(), job)));
+            return List.copyOf(all.values());
+        });
+    }
+
+    private FlowgateProblem unavailable(Throwable cause) {
+        return FlowgateProblem.temporarilyUnavailable(
+                "Job statuses are being restored or a replica is unreachable; retry shortly (it is idempotent).",
+                properties.unavailableRetryAfter(),
+                cause);
+    }
+
+    private static String path(String tenantId, boolean list) {
+        return PATH + URLEncoder.encode(tenantId, StandardCharsets.UTF_8) + "/jobs" + (list ? "?list=true" : "");
+    }
+
+    @Override
+    public String path() {
+        return PATH + "{tenantId}/jobs";
+    }
+
+    /** Another replica asks for this one's part of a tenant's jobs. */
+    @Override
+    public Mono<Answer> get(Request request) {
+        String tenantId = request.path("tenantId");
+        boolean list = request.query("list").isPresent();
+        boolean purge = request.query("purge").isPresent();
+        return Mono.fromCallable(() -> {
+                    Held held = new Held(inFlight.count(tenantId), list ? view.allOf(tenantId) : List.of());
+                    if (purge) {
+                        // Listed for a purge of an offboarded tenant: stop vouching for the jobs this
+                        // replica accepted and its view has not seen (the purger tombstones them).
+                        view.forgetAccepted(tenantId);
+                    }
+                    return held;
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .map(held -> Answer.ok(HELD.serialize("internal", held)))
+                .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.just(Answer.unavailable()));
     }
 
     /**
@@ -72,15 +152,10 @@ public class TenantJobs {
      * Call it once the tenant is marked offboarded, so nothing new arrives meanwhile.
      */
     public Mono<Purge> purge(String tenantId) {
-        List<JobStatus> jobs;
-        try {
-            jobs = view.allOf(tenantId);
-        } catch (JobStatusView.StatusViewUnavailable e) {
-            return Mono.error(FlowgateProblem.temporarilyUnavailable(
-                    "Job statuses are being restored; retry the offboarding shortly (it is idempotent).",
-                    properties.unavailableRetryAfter(),
-                    e));
-        }
+        return everywhere(tenantId).flatMap(jobs -> purge(tenantId, jobs));
+    }
+
+    private Mono<Purge> purge(String tenantId, List<JobStatus> jobs) {
         List<JobStatus> unfinished =
                 jobs.stream().filter(s -> !s.state().isTerminal()).toList();
         return Flux.fromIterable(unfinished)

@@ -1,5 +1,6 @@
 package io.flowgate.api.replica;
 
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -92,6 +93,22 @@ public class StoreRoutes {
             return Math.max(1, kafkaStreams.metadataForAllStreamsClients().size());
         } catch (IllegalStateException e) {
             return 1;
+        }
+    }
+
+    /** The other api-service replicas running now, as Kafka Streams' client metadata names them. */
+    public List<HostInfo> others() {
+        KafkaStreams kafkaStreams = streams.getKafkaStreams();
+        if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
+            return List.of();
+        }
+        try {
+            return kafkaStreams.metadataForAllStreamsClients().stream()
+                    .map(StreamsMetadata::hostInfo)
+                    .filter(host -> !host.equals(self))
+                    .toList();
+        } catch (IllegalStateException e) {
+            return List.of();
         }
     }
 

@@ -46,6 +46,7 @@ class SubscriptionService {
     private final TenantJobs tenantJobs;
     private final SubscriptionCommands commands;
     private final SubscriptionView view;
+    private final SubscriptionReads reads;
     private final TenantSubscriptions active;
     private final TenantRegistry tenants;
     private final TenantRefusals refusals;
@@ -61,6 +62,7 @@ class SubscriptionService {
             TenantJobs tenantJobs,
             SubscriptionCommands commands,
             SubscriptionView view,
+            SubscriptionReads reads,
             TenantSubscriptions active,
             TenantRegistry tenants,
             CallbackUrlPolicy policy,
@@ -73,6 +75,7 @@ class SubscriptionService {
         this.tenantJobs = tenantJobs;
         this.commands = commands;
         this.view = view;
+        this.reads = reads;
         this.active = active;
         this.tenants = tenants;
         this.policy = policy;
@@ -92,17 +95,16 @@ class SubscriptionService {
         URI callback = allowed(callbackUrl);
         JsonNode input = body.has("input") ? body.get("input") : JsonNodeFactory.instance.objectNode();
         String subscriptionId = ids.idempotent(tenantId, "subscription\n" + operation + "\n" + callbackUrl);
-        Optional<Subscription> existing = findOrUnavailable(tenantId, subscriptionId);
-        if (existing.isPresent()) {
-            return Mono.just(existing.get());
-        }
-        // The same subscribe arriving again while the first is being written (a flow engine's
-        // retry, two concurrent calls) joins it: one subscription, one job.
-        return subscribing.computeIfAbsent(
-                subscriptionId,
-                id -> create(tenantId, input, callbackUrl, callback, id, correlation, operation)
-                        .doFinally(signal -> subscribing.remove(id))
-                        .cache());
+        return findOrUnavailable(tenantId, subscriptionId)
+                .flatMap(existing -> existing.isPresent()
+                        ? Mono.just(existing.get().subscription())
+                        // The same subscribe arriving again while the first is being written (a flow engine's
+                        // retry, two concurrent calls) joins it: one subscription, one job.
+                        : subscribing.computeIfAbsent(
+                                subscriptionId,
+                                id -> create(tenantId, input, callbackUrl, callback, id, correlation, operation)
+                                        .doFinally(signal -> subscribing.remove(id))
+                                        .cache()));
     }
 
     /**
@@ -118,15 +120,14 @@ class SubscriptionService {
                 tenantId,
                 "trigger-subscription\n" + selection.name() + "\n" + Triggers.canonical(selection.filter())
                         + callbackUrl);
-        Optional<Subscription> existing = findOrUnavailable(tenantId, subscriptionId);
-        if (existing.isPresent()) {
-            return Mono.just(existing.get());
-        }
-        return subscribing.computeIfAbsent(
-                subscriptionId,
-                id -> createTrigger(tenantId, selection, callbackUrl, callback, id, correlation)
-                        .doFinally(signal -> subscribing.remove(id))
-                        .cache());
+        return findOrUnavailable(tenantId, subscriptionId)
+                .flatMap(existing -> existing.isPresent()
+                        ? Mono.just(existing.get().subscription())
+                        : subscribing.computeIfAbsent(
+                                subscriptionId,
+                                id -> createTrigger(tenantId, selection, callbackUrl, callback, id, correlation)
+                                        .doFinally(signal -> subscribing.remove(id))
+                                        .cache()));
     }
 
     private Mono<Subscription> createTrigger(
@@ -236,14 +237,16 @@ class SubscriptionService {
     record Report(Subscription subscription, DeliveryLog deliveries) {}
 
     Mono<Report> read(String tenantId, String subscriptionId) {
-        Subscription subscription = existing(tenantId, subscriptionId);
-        return Mono.just(new Report(subscription, deliveriesOrUnavailable(subscriptionId)));
+        if (!JobIds.isWellFormed(subscriptionId)) {
+            return Mono.error(FlowgateProblem.subscriptionNotFound());
+        }
+        return findOrUnavailable(tenantId, subscriptionId)
+                .map(found -> found.orElseThrow(FlowgateProblem::subscriptionNotFound));
     }
 
     /** The subscription's latest delivery attempts, newest first. */
     Mono<List<DeliveryAttempted>> deliveries(String tenantId, String subscriptionId) {
-        existing(tenantId, subscriptionId);
-        return Mono.just(deliveriesOrUnavailable(subscriptionId).attempts());
+        return read(tenantId, subscriptionId).map(report -> report.deliveries().attempts());
     }
 
     /**
@@ -254,11 +257,13 @@ class SubscriptionService {
         if (!JobIds.isWellFormed(subscriptionId)) {
             return Mono.empty();
         }
-        Optional<Subscription> found = findOrUnavailable(tenantId, subscriptionId);
-        if (found.isEmpty()) {
-            return Mono.empty();
-        }
-        Subscription subscription = found.get();
+        return findOrUnavailable(tenantId, subscriptionId)
+                .flatMap(found -> found.map(report -> remove(tenantId, report.subscription()))
+                        .orElse(Mono.empty()));
+    }
+
+    private Mono<Void> remove(String tenantId, Subscription subscription) {
+        String subscriptionId = subscription.subscriptionId();
         // The tombstone first: once it is in Kafka the dispatcher starts no attempt for it, so the
         // callback of the cancelled job is dropped too.
         return commands.remove(subscriptionId)
@@ -271,27 +276,9 @@ class SubscriptionService {
                 }));
     }
 
-    private Subscription existing(String tenantId, String subscriptionId) {
-        if (!JobIds.isWellFormed(subscriptionId)) {
-            throw FlowgateProblem.subscriptionNotFound();
-        }
-        return findOrUnavailable(tenantId, subscriptionId).orElseThrow(FlowgateProblem::subscriptionNotFound);
-    }
-
-    private Optional<Subscription> findOrUnavailable(String tenantId, String subscriptionId) {
-        try {
-            return view.find(tenantId, subscriptionId);
-        } catch (SubscriptionView.Unavailable e) {
-            throw unavailable(e);
-        }
-    }
-
-    private DeliveryLog deliveriesOrUnavailable(String subscriptionId) {
-        try {
-            return view.deliveries(subscriptionId);
-        } catch (SubscriptionView.Unavailable e) {
-            throw unavailable(e);
-        }
+    /** The subscription and its deliveries, on whichever replica owns it. */
+    private Mono<Optional<Report>> findOrUnavailable(String tenantId, String subscriptionId) {
+        return reads.find(tenantId, subscriptionId).onErrorMap(SubscriptionView.Unavailable.class, this::unavailable);
     }
 
     private FlowgateProblem unavailable(Throwable cause) {

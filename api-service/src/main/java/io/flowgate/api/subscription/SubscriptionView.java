@@ -39,7 +39,18 @@ class SubscriptionView {
         recentlyCreated.put(subscription.subscriptionId(), subscription);
     }
 
-    /** Forgets a subscription this replica has just removed. */
+    /** The subscription if this replica created it within the grace period (its view may not have it yet). */
+    Optional<Subscription> recentlyCreated(String tenantId, String subscriptionId) {
+        return Optional.ofNullable(recentlyCreated.getIfPresent(subscriptionId))
+                .filter(s -> s.tenantId().equals(tenantId));
+    }
+
+    /** Forgets the subscriptions this replica created for {@code tenantId} (its offboarding). */
+    void forgetCreated(String tenantId) {
+        recentlyCreated.asMap().values().removeIf(s -> s.tenantId().equals(tenantId));
+    }
+
+    /** Forgets a subscription this replica has just removed, or whose owner has it. */
     void removed(String subscriptionId) {
         recentlyCreated.invalidate(subscriptionId);
     }

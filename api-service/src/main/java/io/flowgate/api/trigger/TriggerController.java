@@ -76,29 +76,34 @@ class TriggerController {
             @AuthenticationPrincipal Jwt token,
             @PathVariable String trigger,
             @RequestParam MultiValueMap<String, String> query) {
-        return Mono.fromSupplier(() -> {
+        return Mono.defer(() -> {
             TriggerSelection selection = TriggerSelection.of(trigger, query, RESERVED);
             TriggerPolls.Mode mode = mode(query);
-            TriggerPolls.Answer answer = polls.poll(Tenants.of(token), selection, single(query, STATE), mode);
-            ResponseEntity.BodyBuilder builder = ResponseEntity.status(
-                            answer.items().isEmpty() ? HttpStatus.ACCEPTED : HttpStatus.OK)
-                    .location(location(selection, mode, answer.state()))
-                    .header(
-                            HttpHeaders.RETRY_AFTER,
-                            Long.toString(answer.retryAfter().toSeconds()));
-            if (answer.eventsExpired()) {
-                builder.header(EXPIRED_HEADER, "true");
-            }
-            if (answer.items().isEmpty()) {
-                return builder.build();
-            }
-            List<JsonNode> items = answer.items().stream()
-                    .map(Triggers::item)
-                    .map(JsonNode.class::cast)
-                    .toList();
-            return builder.contentType(MediaType.APPLICATION_JSON)
-                    .body(mode.batch() ? new Page<>(items) : items.getFirst());
+            return polls.poll(Tenants.of(token), selection, single(query, STATE), mode)
+                    .map(answer -> answer(selection, mode, answer));
         });
+    }
+
+    private ResponseEntity<Object> answer(
+            TriggerSelection selection, TriggerPolls.Mode mode, TriggerPolls.Answer answer) {
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(
+                        answer.items().isEmpty() ? HttpStatus.ACCEPTED : HttpStatus.OK)
+                .location(location(selection, mode, answer.state()))
+                .header(
+                        HttpHeaders.RETRY_AFTER,
+                        Long.toString(answer.retryAfter().toSeconds()));
+        if (answer.eventsExpired()) {
+            builder.header(EXPIRED_HEADER, "true");
+        }
+        if (answer.items().isEmpty()) {
+            return builder.build();
+        }
+        List<JsonNode> items = answer.items().stream()
+                .map(Triggers::item)
+                .map(JsonNode.class::cast)
+                .toList();
+        return builder.contentType(MediaType.APPLICATION_JSON)
+                .body(mode.batch() ? new Page<>(items) : items.getFirst());
     }
 
     /** The poll URL with this filter, mode and state, absolute on the public base URL. */

@@ -5,7 +5,6 @@ import io.flowgate.api.problem.FlowgateProblem;
 import io.flowgate.api.problem.InvalidRequest;
 import io.flowgate.api.problem.ProblemTypes;
 import io.flowgate.api.trigger.TriggerStates.Position;
-import io.flowgate.contracts.Topics;
 import io.flowgate.contracts.TriggerEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
 
 /**
  * The polling trigger (docs/triggers.md): reads a tenant's events after its {@code triggerState} and
@@ -26,14 +26,14 @@ class TriggerPolls {
 
     private static final Logger log = LoggerFactory.getLogger(TriggerPolls.class);
 
-    private final EventIndex index;
+    private final EventReads reads;
     private final TriggerStates states;
     private final TriggerProperties settings;
     private final Duration unavailableRetryAfter;
     private final Counter gaps;
 
-    TriggerPolls(EventIndex index, TriggerProperties settings, ApiProperties properties, MeterRegistry meters) {
-        this.index = index;
+    TriggerPolls(EventReads reads, TriggerProperties settings, ApiProperties properties, MeterRegistry meters) {
+        this.reads = reads;
         this.states = new TriggerStates(properties.idSecret());
         this.settings = settings;
         this.unavailableRetryAfter = properties.unavailableRetryAfter();
@@ -56,43 +56,41 @@ class TriggerPolls {
     record Answer(List<TriggerEvent> items, String state, Duration retryAfter, boolean eventsExpired) {}
 
     /** Answers one poll of {@code tenantId}'s events; {@code state} is null on the first poll. */
-    Answer poll(String tenantId, TriggerSelection selection, @Nullable String state, Mode mode) {
+    Mono<Answer> poll(String tenantId, TriggerSelection selection, @Nullable String state, Mode mode) {
         String trigger = selection.trigger().name();
-        String key = Topics.eventKey(tenantId, trigger);
         if (state == null) {
             // "No state" means from now: the position of the newest event, never history.
-            Position now;
-            try {
-                now = index.head(key);
-            } catch (EventIndex.Unavailable e) {
-                throw FlowgateProblem.temporarilyUnavailable(
-                        "The event index is being restored; retry shortly.", unavailableRetryAfter, e);
-            }
-            return new Answer(
-                    List.of(), states.seal(tenantId, trigger, selection.filter(), now), settings.pollInterval(), false);
+            return reads.head(tenantId, selection)
+                    .map(now -> new Answer(
+                            List.of(),
+                            states.seal(tenantId, trigger, selection.filter(), now),
+                            settings.pollInterval(),
+                            false))
+                    .onErrorMap(
+                            EventIndex.Unavailable.class,
+                            e -> FlowgateProblem.temporarilyUnavailable(
+                                    "The event index is being restored; retry shortly.", unavailableRetryAfter, e));
         }
         Optional<Position> opened = states.open(tenantId, trigger, selection.filter(), state);
         if (opened.isEmpty()) {
-            throw new InvalidRequest(
+            return Mono.error(new InvalidRequest(
                     ProblemTypes.INVALID_TRIGGER_STATE,
                     "Invalid trigger state",
                     "The triggerState is not one this trigger handed out for this filter and organization. Poll"
-                            + " without triggerState to start from now.");
+                            + " without triggerState to start from now."));
         }
         Position from = opened.get();
-        EventIndex.Page page;
-        try {
-            page = index.after(
-                    key,
-                    from,
-                    selection::passes,
-                    mode.batch() ? mode.maxItems() : 1,
-                    settings.scanLimit(),
-                    settings.pollBudget());
-        } catch (EventIndex.Unavailable e) {
-            // Nothing is lost by waiting: the same state, a little later.
-            return new Answer(List.of(), state, unavailableRetryAfter, false);
-        }
+        return reads.after(tenantId, selection, from, mode.batch() ? mode.maxItems() : 1)
+                .map(page -> answer(tenantId, selection, state, from, page))
+                // Nothing is lost by waiting: the same state, a little later.
+                .onErrorResume(
+                        EventIndex.Unavailable.class,
+                        e -> Mono.just(new Answer(List.of(), state, unavailableRetryAfter, false)));
+    }
+
+    private Answer answer(
+            String tenantId, TriggerSelection selection, String state, Position from, EventIndex.Page page) {
+        String trigger = selection.trigger().name();
         boolean expired = page.removedThrough() > from.offset();
         if (expired) {
             gaps.increment();
