@@ -300,7 +300,11 @@ class ScaleOutSystemTests {
     @Test
     void aPollingTriggerStartedOnOneReplicaFiresOnTheOther() {
         TestTenant tenant = TestTenant.fresh();
-        String query = "/api/v1/triggers/job-completed/poll?operation=jsonata-transform";
+        // A condition near its 2,000-character limit, which percent-encoding triples: the forwarded
+        // read carries it to the owner.
+        String condition = "operation != \"" + "&".repeat(1_900) + "\"";
+        String query = "/api/v1/triggers/job-completed/poll?operation=jsonata-transform&condition="
+                + java.net.URLEncoder.encode(condition, java.nio.charset.StandardCharsets.UTF_8);
         String firstUrl = stack.apiUrl();
         String otherUrl = "http://127.0.0.1:" + LocalStack.port(second);
         // The tenant's job-completed events live on one replica: starting on each and going on on the

@@ -28,6 +28,7 @@ import reactor.netty.http.server.HttpServerResponse;
 class InternalServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(InternalServer.class);
+    private static final int MAX_REQUEST_LINE = 64 * 1024;
 
     private final ReplicaProperties properties;
     private final InternalAuth auth;
@@ -48,7 +49,12 @@ class InternalServer implements SmartLifecycle {
 
     @Override
     public void start() {
-        HttpServer http = HttpServer.create().host(properties.address()).port(properties.port());
+        HttpServer http = HttpServer.create()
+                .host(properties.address())
+                .port(properties.port())
+                // A forwarded trigger poll carries the tenant's filter in its query: a 2,000-character
+                // condition, percent-encoded, passes Netty's default 4 KB request line.
+                .httpRequestDecoder(spec -> spec.maxInitialLineLength(MAX_REQUEST_LINE));
         if (resources != null) {
             http = http.runOn(resources.getLoopResources());
         }

@@ -18,6 +18,9 @@ public class StoreRoutes {
 
     private final StreamsBuilderFactoryBean streams;
     private final HostInfo self;
+    private static final long REPLICAS_TTL_NANOS = 1_000_000_000L;
+    private volatile int replicasCount = 1;
+    private volatile long replicasReadAt = System.nanoTime() - REPLICAS_TTL_NANOS - 1;
 
     StoreRoutes(StreamsBuilderFactoryBean streams, ReplicaProperties replica) {
         this.streams = streams;
@@ -83,8 +86,20 @@ public class StoreRoutes {
         return total == 0 || local == 0 ? 1 : (double) local / total;
     }
 
-    /** How many api-service replicas run now (Kafka Streams clients of this application), at least 1. */
+    /**
+     * How many api-service replicas run now (Kafka Streams clients of this application), at least 1.
+     * Every request's rate check asks, so the count is read from Kafka Streams at most once a second.
+     */
     public int replicas() {
+        long now = System.nanoTime();
+        if (now - replicasReadAt > REPLICAS_TTL_NANOS) {
+            replicasCount = countReplicas();
+            replicasReadAt = now;
+        }
+        return replicasCount;
+    }
+
+    private int countReplicas() {
         KafkaStreams kafkaStreams = streams.getKafkaStreams();
         if (kafkaStreams == null || kafkaStreams.state() != KafkaStreams.State.RUNNING) {
             return 1;
