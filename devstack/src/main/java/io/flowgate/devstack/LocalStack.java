@@ -134,17 +134,42 @@ public final class LocalStack implements AutoCloseable {
      * @param extraArguments further {@code --name=value} settings
      */
     public List<String> workerProcessCommand(String classpath, String... extraArguments) {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("server.port", 0);
+        List<String> command =
+                backgroundProcessCommand(WorkerApplication.class, classpath, bootstrapServers(), settings);
+        command.addAll(List.of(extraArguments));
+        return command;
+    }
+
+    /**
+     * The command line of a worker-service or callback-dispatcher ({@code application}) in a process of
+     * its own on {@code bootstrapServers}, with the stack's settings (webhook keys included) and {@code
+     * settings} on top, for tests that kill a replica outright. It runs from {@code classpath} on the
+     * current JVM's binary; its health and metrics are on {@code server.port} (set it in {@code
+     * settings} to know where).
+     */
+    public List<String> backgroundProcessCommand(
+            Class<?> application, String classpath, String bootstrapServers, Map<String, Object> settings) {
+        Map<String, Object> all =
+                new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, ports.partitions()));
+        all.putAll(webhooks);
+        all.putAll(overrides);
+        all.putAll(settings);
+        return processCommand(application, classpath, all);
+    }
+
+    private static List<String> processCommand(Class<?> application, String classpath, Map<String, Object> settings) {
+        // Test replicas are started while everything else runs on two cores: C1 alone and the serial
+        // collector start one in a fraction of the CPU time (and run it slower, which tests can afford).
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 classpath,
-                WorkerApplication.class.getName(),
-                "--spring.config.name=worker-service",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--server.port=0",
-                "--flowgate.kafka.partitions=" + ports.partitions(),
-                "--spring.autoconfigure.exclude=" + ServiceSettings.NOT_FOR_BACKGROUND_SERVICES));
-        command.addAll(List.of(extraArguments));
+                application.getName()));
+        command.addAll(List.of(ServiceSettings.asArguments(settings)));
         return command;
     }
 
@@ -160,18 +185,29 @@ public final class LocalStack implements AutoCloseable {
      */
     public List<String> apiProcessCommand(
             String classpath, int port, int managementPort, int replicaPort, String... extraArguments) {
-        Map<String, Object> settings = new java.util.LinkedHashMap<>(ServiceSettings.api(
-                bootstrapServers(), port, managementPort, replicaPort, ports.partitions(), issuer.baseUrl()));
-        settings.putAll(webhooks);
-        settings.putAll(overrides);
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                classpath,
-                ApiApplication.class.getName()));
-        command.addAll(List.of(ServiceSettings.asArguments(settings)));
+        List<String> command =
+                apiProcessCommand(classpath, bootstrapServers(), port, managementPort, replicaPort, Map.of());
         command.addAll(List.of(extraArguments));
         return command;
+    }
+
+    /**
+     * The same on {@code bootstrapServers}, with {@code settings} on top of the stack's (its own {@code
+     * spring.kafka.streams.application-id} makes it a replica of another deployment).
+     */
+    public List<String> apiProcessCommand(
+            String classpath,
+            String bootstrapServers,
+            int port,
+            int managementPort,
+            int replicaPort,
+            Map<String, Object> settings) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.api(
+                bootstrapServers, port, managementPort, replicaPort, ports.partitions(), issuer.baseUrl()));
+        all.putAll(webhooks);
+        all.putAll(overrides);
+        all.putAll(settings);
+        return processCommand(ApiApplication.class, classpath, all);
     }
 
     /** A free port on the loopback address. */
