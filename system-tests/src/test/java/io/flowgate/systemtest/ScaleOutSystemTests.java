@@ -298,6 +298,64 @@ class ScaleOutSystemTests {
     }
 
     @Test
+    void anUnsubscribeThroughTheOwnerAMomentAfterTheSubscribeThroughTheOtherReplicaRemovesItAndCancelsItsJob() {
+        JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
+        try (Receiver receiver = new Receiver()) {
+            List<String> paths = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                // A subscription the first replica owns, created through the other one and removed at once
+                // through the first, whose view has not read it yet: the unsubscribe must still find it.
+                String callback = null;
+                for (int i = 0; callback == null; i++) {
+                    String candidate = receiver.url("/settled-" + round + "-" + i + "-" + System.nanoTime(), "x");
+                    String id = ids.idempotent(DemoTenants.CONTOSO, "subscription\ndelay\n" + candidate);
+                    if (stack.api().getBean(StoreRoutes.class).route("subscriptions", id)
+                            instanceof StoreRoutes.Local) {
+                        callback = candidate;
+                    }
+                }
+                paths.add(URI.create(callback).getPath());
+                var created = other.post()
+                        .uri("/api/v1/operations/delay/subscriptions")
+                        .headers(h -> h.setBearerAuth(contoso))
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"callbackUrl\":\"" + callback + "\",\"input\":{\"seconds\":20}}")
+                        .exchange()
+                        .expectBody(String.class)
+                        .returnResult();
+                assertThat(created.getStatus().value())
+                        .as(created.getResponseBody())
+                        .isEqualTo(201);
+                var subscription = JSON.readTree(created.getResponseBody());
+                String subscriptionId = subscription.get("subscriptionId").asString();
+                String jobId = subscription.get("jobId").asString();
+                first.delete()
+                        .uri("/api/v1/subscriptions/{id}", subscriptionId)
+                        .headers(h -> h.setBearerAuth(contoso))
+                        .exchange()
+                        .expectStatus()
+                        .isNoContent();
+                for (WebTestClient replica : List.of(first, other)) {
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(() -> replica.get()
+                                    .uri("/api/v1/subscriptions/{id}", subscriptionId)
+                                    .headers(h -> h.setBearerAuth(contoso))
+                                    .exchange()
+                                    .expectStatus()
+                                    .isNotFound());
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(() -> assertThat(JSON.readTree(poll(replica, contoso, jobId)
+                                                    .getResponseBody())
+                                            .get("jobStatus")
+                                            .asString())
+                                    .isEqualToIgnoringCase("cancelled"));
+                }
+            }
+            paths.forEach(path -> assertThat(receiver.calls(path)).as(path).isEmpty());
+        }
+    }
+
+    @Test
     void aPollingTriggerStartedOnOneReplicaFiresOnTheOther() {
         TestTenant tenant = TestTenant.fresh();
         // A condition near its 2,000-character limit, which percent-encoding triples: the forwarded

@@ -135,19 +135,20 @@ public class JobService {
         if (!JobIds.isWellFormed(jobId)) {
             return Mono.error(FlowgateProblem.jobNotFound());
         }
-        return findOrUnavailable(tenantId, jobId).flatMap(found -> {
-            JobStatus current = found.orElseThrow(FlowgateProblem::jobNotFound);
-            if (current.state().isTerminal()) {
-                return Mono.empty();
-            }
-            // Answer once the job's view shows it final, so a poll right after reads the cancel.
-            return commands.cancel(current).flatMap(cancelled -> {
-                log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
-                return statuses.find(tenantId, jobId, CANCEL_VISIBLE_WITHIN)
-                        .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.empty())
-                        .then();
-            });
-        });
+        return unavailableWhileRestoring(statuses.findSettled(tenantId, jobId), properties)
+                .flatMap(found -> {
+                    JobStatus current = found.orElseThrow(FlowgateProblem::jobNotFound);
+                    if (current.state().isTerminal()) {
+                        return Mono.empty();
+                    }
+                    // Answer once the job's view shows it final, so a poll right after reads the cancel.
+                    return commands.cancel(current).flatMap(cancelled -> {
+                        log.info("Job {} of tenant {} cancelled on request", jobId, tenantId);
+                        return statuses.find(tenantId, jobId, CANCEL_VISIBLE_WITHIN)
+                                .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.empty())
+                                .then();
+                    });
+                });
     }
 
     /**
@@ -267,13 +268,16 @@ public class JobService {
     }
 
     private Mono<Optional<JobStatus>> findOrUnavailable(String tenantId, String jobId) {
-        return statuses.find(tenantId, jobId, Duration.ZERO)
-                .onErrorMap(
-                        JobStatusView.StatusViewUnavailable.class,
-                        e -> FlowgateProblem.temporarilyUnavailable(
-                                "Job statuses are being restored; retry shortly.",
-                                properties.unavailableRetryAfter(),
-                                e));
+        return unavailableWhileRestoring(statuses.find(tenantId, jobId, Duration.ZERO), properties);
+    }
+
+    /** A 503 problem, retried by the flow engine, while the view restores or the owner cannot answer. */
+    static Mono<Optional<JobStatus>> unavailableWhileRestoring(
+            Mono<Optional<JobStatus>> read, ApiProperties properties) {
+        return read.onErrorMap(
+                JobStatusView.StatusViewUnavailable.class,
+                e -> FlowgateProblem.temporarilyUnavailable(
+                        "Job statuses are being restored; retry shortly.", properties.unavailableRetryAfter(), e));
     }
 
     private void validate(OperationDescriptor operation, JsonNode input) {

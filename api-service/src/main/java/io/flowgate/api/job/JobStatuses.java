@@ -3,6 +3,7 @@ package io.flowgate.api.job;
 import io.flowgate.api.replica.InternalRoute;
 import io.flowgate.api.replica.ReplicaClient;
 import io.flowgate.api.replica.StoreRoutes;
+import io.flowgate.api.replica.ViewBarrier;
 import io.flowgate.contracts.JobStatus;
 import io.flowgate.contracts.Topics;
 import java.net.URLEncoder;
@@ -37,6 +38,7 @@ class JobStatuses implements InternalRoute {
     private final JobStatusUpdates updates;
     private final StoreRoutes routes;
     private final ReplicaClient replicas;
+    private final ViewBarrier barrier;
     private final Duration maxWait;
     private final Serializer<JobStatus> serializer =
             Topics.JOB_STATUS.valueSerde().serializer();
@@ -48,7 +50,9 @@ class JobStatuses implements InternalRoute {
             JobStatusUpdates updates,
             StoreRoutes routes,
             ReplicaClient replicas,
+            ViewBarrier barrier,
             io.flowgate.api.config.ApiProperties properties) {
+        this.barrier = barrier;
         this.view = view;
         this.updates = updates;
         this.routes = routes;
@@ -64,12 +68,12 @@ class JobStatuses implements InternalRoute {
      */
     Mono<Optional<JobStatus>> find(String tenantId, String jobId, Duration wait) {
         if (wait.isZero()) {
-            return once(tenantId, jobId, wait);
+            return once(tenantId, jobId, wait, false);
         }
         // A wait outlives its owner if need be: when the owner stops answering (killed, or the job's
         // partition moved), ask whoever owns the job next, until the wait is over.
         long deadline = System.nanoTime() + wait.toNanos();
-        return Mono.defer(() -> once(tenantId, jobId, left(deadline)))
+        return Mono.defer(() -> once(tenantId, jobId, left(deadline), false))
                 .onErrorResume(
                         JobStatusView.StatusViewUnavailable.class,
                         e -> left(deadline).compareTo(OWNER_RETRY) > 0
@@ -77,21 +81,32 @@ class JobStatuses implements InternalRoute {
                                 : Mono.error(e));
     }
 
+    /**
+     * The job's status now, with "not found" settled: the owner's view first catches up with every job
+     * written to the job's partition so far ({@link ViewBarrier}), so a job accepted a moment ago
+     * through another replica is found. For a cancel, which must not miss the job it is sent for.
+     */
+    Mono<Optional<JobStatus>> findSettled(String tenantId, String jobId) {
+        return once(tenantId, jobId, Duration.ZERO, true);
+    }
+
     private static Duration left(long deadline) {
         long nanos = deadline - System.nanoTime();
         return nanos <= 0 ? Duration.ZERO : Duration.ofNanos(nanos);
     }
 
-    private Mono<Optional<JobStatus>> once(String tenantId, String jobId, Duration wait) {
-        if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote remote) {
-            return remote(remote.owner(), tenantId, jobId, wait);
+    private Mono<Optional<JobStatus>> once(String tenantId, String jobId, Duration wait, boolean settled) {
+        StoreRoutes.Route route = routes.route(JobStatusTopology.STORE, jobId);
+        if (route instanceof StoreRoutes.Remote remote) {
+            return remote(remote.owner(), tenantId, jobId, wait, settled);
         }
-        return local(tenantId, jobId, wait);
+        return settled ? settled(tenantId, jobId, route) : local(tenantId, jobId, wait);
     }
 
-    private Mono<Optional<JobStatus>> remote(HostInfo owner, String tenantId, String jobId, Duration wait) {
+    private Mono<Optional<JobStatus>> remote(
+            HostInfo owner, String tenantId, String jobId, Duration wait, boolean settled) {
         String path = PATH + jobId + "?tenant=" + URLEncoder.encode(tenantId, StandardCharsets.UTF_8) + "&wait="
-                + wait.toMillis();
+                + wait.toMillis() + (settled ? "&settled=true" : "");
         return replicas.read(owner, path, wait, bytes -> deserializer.deserialize(Topics.JOB_STATUS.name(), bytes))
                 .map(found -> {
                     found.ifPresent(status -> view.seenByOwner(jobId));
@@ -126,6 +141,17 @@ class JobStatuses implements InternalRoute {
                 .doFinally(signal -> waiter.cancel());
     }
 
+    /** Reads this replica's view now; what it does not hold is looked for again after a barrier. */
+    private Mono<Optional<JobStatus>> settled(String tenantId, String jobId, StoreRoutes.Route route) {
+        if (!(route instanceof StoreRoutes.Local local)) {
+            return read(tenantId, jobId);
+        }
+        return read(tenantId, jobId)
+                .flatMap(found -> found.isPresent()
+                        ? Mono.just(found)
+                        : barrier.await(Topics.JOBS.name(), local.partition()).then(read(tenantId, jobId)));
+    }
+
     /** The store takes a lock its writer also takes: read on bounded-elastic, never on an event loop. */
     private Mono<Optional<JobStatus>> read(String tenantId, String jobId) {
         return Mono.fromCallable(() -> view.find(tenantId, jobId)).subscribeOn(Schedulers.boundedElastic());
@@ -149,7 +175,8 @@ class JobStatuses implements InternalRoute {
         if (tenantId.isEmpty() || !JobIds.isWellFormed(jobId)) {
             return Mono.just(Answer.notFound());
         }
-        if (routes.route(JobStatusTopology.STORE, jobId) instanceof StoreRoutes.Remote) {
+        StoreRoutes.Route route = routes.route(JobStatusTopology.STORE, jobId);
+        if (route instanceof StoreRoutes.Remote) {
             return Mono.just(Answer.unavailable()); // moved away since the caller looked: it asks again
         }
         Duration wait = request.query("wait")
@@ -158,8 +185,10 @@ class JobStatuses implements InternalRoute {
                 .filter(w -> !w.isNegative())
                 .map(w -> w.compareTo(maxWait) > 0 ? maxWait : w)
                 .orElse(Duration.ZERO);
-        return local(tenantId.get(), jobId, wait)
-                .map(found -> found.map(s -> Answer.ok(serializer.serialize(Topics.JOB_STATUS.name(), s)))
+        Mono<Optional<JobStatus>> status = request.query("settled").isPresent()
+                ? settled(tenantId.get(), jobId, route)
+                : local(tenantId.get(), jobId, wait);
+        return status.map(found -> found.map(s -> Answer.ok(serializer.serialize(Topics.JOB_STATUS.name(), s)))
                         .orElseGet(Answer::notFound))
                 .onErrorResume(JobStatusView.StatusViewUnavailable.class, e -> Mono.just(Answer.unavailable()));
     }

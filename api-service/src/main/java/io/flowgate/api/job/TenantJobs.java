@@ -11,7 +11,6 @@ import io.flowgate.contracts.JsonSerde;
 import io.flowgate.contracts.Topics;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,13 +133,7 @@ public class TenantJobs implements InternalRoute {
      * for a finished, unknown or other tenant's job.
      */
     public Mono<Void> cancelIfUnfinished(String tenantId, String jobId) {
-        return statuses.find(tenantId, jobId, Duration.ZERO)
-                .onErrorMap(
-                        JobStatusView.StatusViewUnavailable.class,
-                        e -> FlowgateProblem.temporarilyUnavailable(
-                                "Job statuses are being restored; retry shortly.",
-                                properties.unavailableRetryAfter(),
-                                e))
+        return JobService.unavailableWhileRestoring(statuses.findSettled(tenantId, jobId), properties)
                 .flatMap(status -> status.filter(s -> !s.state().isTerminal())
                         .map(s -> commands.cancel(s).then())
                         .orElse(Mono.empty()));

@@ -3,8 +3,10 @@ package io.flowgate.api.subscription;
 import io.flowgate.api.replica.InternalRoute;
 import io.flowgate.api.replica.ReplicaClient;
 import io.flowgate.api.replica.StoreRoutes;
+import io.flowgate.api.replica.ViewBarrier;
 import io.flowgate.api.subscription.SubscriptionService.Report;
 import io.flowgate.contracts.JsonSerde;
+import io.flowgate.contracts.Topics;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,31 +33,46 @@ class SubscriptionReads implements InternalRoute {
     private final SubscriptionView view;
     private final StoreRoutes routes;
     private final ReplicaClient replicas;
+    private final ViewBarrier barrier;
 
-    SubscriptionReads(SubscriptionView view, StoreRoutes routes, ReplicaClient replicas) {
+    SubscriptionReads(SubscriptionView view, StoreRoutes routes, ReplicaClient replicas, ViewBarrier barrier) {
         this.view = view;
         this.routes = routes;
         this.replicas = replicas;
+        this.barrier = barrier;
     }
 
     /**
      * The subscription with its delivery log, if it belongs to {@code tenantId}. Fails with {@link
      * SubscriptionView.Unavailable} when the replica owning it cannot answer now and this one did not
      * create it itself.
+     *
+     * @param settled whether "not found" must be settled: the owner's view first catches up with every
+     *     write made to the subscription's partition so far ({@link ViewBarrier}), so a subscription
+     *     created a moment ago through another replica is found. An unsubscribe needs that; a subscribe
+     *     does not wait for it (two identical subscribes through two replicas within a commit interval
+     *     may both write, docs/architecture.md)
      */
-    Mono<Optional<Report>> find(String tenantId, String subscriptionId) {
-        if (routes.route(SubscriptionTopology.SUBSCRIPTIONS, subscriptionId) instanceof StoreRoutes.Remote remote) {
-            return remote(remote.owner(), tenantId, subscriptionId);
+    Mono<Optional<Report>> find(String tenantId, String subscriptionId, boolean settled) {
+        StoreRoutes.Route route = routes.route(SubscriptionTopology.SUBSCRIPTIONS, subscriptionId);
+        if (route instanceof StoreRoutes.Remote remote) {
+            return remote(remote.owner(), tenantId, subscriptionId, settled);
         }
-        return local(tenantId, subscriptionId);
+        return local(tenantId, subscriptionId, route, settled);
     }
 
-    private Mono<Optional<Report>> remote(HostInfo owner, String tenantId, String subscriptionId) {
-        String path = PATH + subscriptionId + "?tenant=" + URLEncoder.encode(tenantId, StandardCharsets.UTF_8);
+    private Mono<Optional<Report>> remote(HostInfo owner, String tenantId, String subscriptionId, boolean settled) {
+        String path = PATH + subscriptionId + "?tenant=" + URLEncoder.encode(tenantId, StandardCharsets.UTF_8)
+                + (settled ? "&settled=true" : "");
         return replicas.read(owner, path, Duration.ZERO, ReplicaClient.json(REPORTS))
                 .map(found -> {
-                    found.ifPresent(report -> view.removed(subscriptionId)); // the owner has it now
-                    return found.or(() -> createdHere(tenantId, subscriptionId));
+                    if (found.isPresent() || settled) {
+                        // The owner has it now, or has settled that it is gone (removed through another
+                        // replica): either way this replica's memory of creating it is no longer news.
+                        view.removed(subscriptionId);
+                        return found;
+                    }
+                    return createdHere(tenantId, subscriptionId);
                 })
                 .onErrorResume(ReplicaClient.OwnerUnavailable.class, e -> {
                     log.warn("No answer for subscription {}: {}", subscriptionId, e.getMessage());
@@ -68,8 +85,25 @@ class SubscriptionReads implements InternalRoute {
         return view.recentlyCreated(tenantId, subscriptionId).map(s -> new Report(s, DeliveryLog.EMPTY));
     }
 
+    /**
+     * Reads this replica's view. What it does not hold may have been written a moment ago through
+     * another replica (a subscribe answered there, then an unsubscribe sent here): when {@code
+     * settled}, the view catches up with everything written to the subscription's partition so far
+     * before answering "not found".
+     */
+    private Mono<Optional<Report>> local(
+            String tenantId, String subscriptionId, StoreRoutes.Route route, boolean settled) {
+        Mono<Optional<Report>> read = read(tenantId, subscriptionId);
+        if (!settled || !(route instanceof StoreRoutes.Local local)) {
+            return read;
+        }
+        return read.flatMap(found -> found.isPresent()
+                ? Mono.just(found)
+                : barrier.await(Topics.SUBSCRIPTIONS.name(), local.partition()).then(read(tenantId, subscriptionId)));
+    }
+
     /** The stores take a lock their writer also takes: read on bounded-elastic, never on an event loop. */
-    private Mono<Optional<Report>> local(String tenantId, String subscriptionId) {
+    private Mono<Optional<Report>> read(String tenantId, String subscriptionId) {
         return Mono.fromCallable(() ->
                         view.find(tenantId, subscriptionId).map(s -> new Report(s, view.deliveries(subscriptionId))))
                 .subscribeOn(Schedulers.boundedElastic());
@@ -88,10 +122,12 @@ class SubscriptionReads implements InternalRoute {
         if (tenantId.isEmpty()) {
             return Mono.just(Answer.notFound());
         }
-        if (routes.route(SubscriptionTopology.SUBSCRIPTIONS, subscriptionId) instanceof StoreRoutes.Remote) {
+        StoreRoutes.Route route = routes.route(SubscriptionTopology.SUBSCRIPTIONS, subscriptionId);
+        if (route instanceof StoreRoutes.Remote) {
             return Mono.just(Answer.unavailable()); // moved away since the caller looked: it asks again
         }
-        return local(tenantId.get(), subscriptionId)
+        boolean settled = request.query("settled").isPresent();
+        return local(tenantId.get(), subscriptionId, route, settled)
                 .map(found -> found.map(r -> Answer.ok(REPORTS.serialize("internal", r)))
                         .orElseGet(Answer::notFound))
                 .onErrorResume(SubscriptionView.Unavailable.class, e -> Mono.just(Answer.unavailable()));

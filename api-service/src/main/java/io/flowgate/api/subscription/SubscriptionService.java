@@ -95,7 +95,7 @@ class SubscriptionService {
         URI callback = allowed(callbackUrl);
         JsonNode input = body.has("input") ? body.get("input") : JsonNodeFactory.instance.objectNode();
         String subscriptionId = ids.idempotent(tenantId, "subscription\n" + operation + "\n" + callbackUrl);
-        return findOrUnavailable(tenantId, subscriptionId)
+        return findOrUnavailable(tenantId, subscriptionId, false)
                 .flatMap(existing -> existing.isPresent()
                         ? Mono.just(existing.get().subscription())
                         // The same subscribe arriving again while the first is being written (a flow engine's
@@ -120,7 +120,7 @@ class SubscriptionService {
                 tenantId,
                 "trigger-subscription\n" + selection.name() + "\n" + Triggers.canonical(selection.filter())
                         + callbackUrl);
-        return findOrUnavailable(tenantId, subscriptionId)
+        return findOrUnavailable(tenantId, subscriptionId, false)
                 .flatMap(existing -> existing.isPresent()
                         ? Mono.just(existing.get().subscription())
                         : subscribing.computeIfAbsent(
@@ -240,7 +240,7 @@ class SubscriptionService {
         if (!JobIds.isWellFormed(subscriptionId)) {
             return Mono.error(FlowgateProblem.subscriptionNotFound());
         }
-        return findOrUnavailable(tenantId, subscriptionId)
+        return findOrUnavailable(tenantId, subscriptionId, true)
                 .map(found -> found.orElseThrow(FlowgateProblem::subscriptionNotFound));
     }
 
@@ -257,7 +257,7 @@ class SubscriptionService {
         if (!JobIds.isWellFormed(subscriptionId)) {
             return Mono.empty();
         }
-        return findOrUnavailable(tenantId, subscriptionId)
+        return findOrUnavailable(tenantId, subscriptionId, true)
                 .flatMap(found -> found.map(report -> remove(tenantId, report.subscription()))
                         .orElse(Mono.empty()));
     }
@@ -277,8 +277,9 @@ class SubscriptionService {
     }
 
     /** The subscription and its deliveries, on whichever replica owns it. */
-    private Mono<Optional<Report>> findOrUnavailable(String tenantId, String subscriptionId) {
-        return reads.find(tenantId, subscriptionId).onErrorMap(SubscriptionView.Unavailable.class, this::unavailable);
+    private Mono<Optional<Report>> findOrUnavailable(String tenantId, String subscriptionId, boolean settled) {
+        return reads.find(tenantId, subscriptionId, settled)
+                .onErrorMap(SubscriptionView.Unavailable.class, this::unavailable);
     }
 
     private FlowgateProblem unavailable(Throwable cause) {
