@@ -74,7 +74,10 @@ public final class WorkLoop<V> {
         /** After each poll and its records were taken. Throwing ends this life of the loop. */
         default void afterPoll(Consumer<String, V> consumer) {}
 
-        /** How long the next poll may block. */
+        /**
+         * How long the next poll may block. Work that finishes on other threads calls {@link
+         * WorkLoop#wakeUp()} so that it is applied at once, not when the poll times out.
+         */
         default Duration pollTimeout() {
             return Duration.ofMillis(200);
         }
@@ -171,6 +174,7 @@ public final class WorkLoop<V> {
     private final String groupId;
     private final @Nullable String clientId;
     private @Nullable Reader reader;
+    private volatile @Nullable Life life;
 
     /**
      * @param name the reader's name (thread, metrics, health)
@@ -209,7 +213,24 @@ public final class WorkLoop<V> {
 
     /** Starts reading on a thread of its own. */
     public void start() {
-        reader = readers.start(name, reader -> new Life(reader, work.get()).run());
+        reader = readers.start(name, reader -> {
+            Life current = new Life(reader, work.get());
+            life = current;
+            current.run();
+        });
+    }
+
+    /**
+     * Makes the loop go round now instead of when its poll times out, so work that ended on another
+     * thread (a slot freed for waiting work, a ticket done, a paused partition to resume) is applied at
+     * once: with a 200 ms poll, a loop that waits for its poll to free slots runs at most its slot count
+     * every 200 ms. Any thread; calls while one is pending are one.
+     */
+    public void wakeUp() {
+        Life current = life;
+        if (current != null) {
+            current.wakeUp();
+        }
     }
 
     /** Ends the loop (its work is asked to stop, what is done is committed), waiting up to {@code timeout}. */
@@ -228,6 +249,7 @@ public final class WorkLoop<V> {
         private final KafkaConsumer<String, V> consumer;
         private final ConsumedOffsets offsets = new ConsumedOffsets();
         private final ConcurrentLinkedQueue<Ticket> doneQueue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean woken = new AtomicBoolean();
         /**
          * Which assignment of a partition a ticket belongs to: a ticket done after its partition was
          * given up and assigned again must not finish the offset a new ticket holds.
@@ -250,15 +272,14 @@ public final class WorkLoop<V> {
             try {
                 consumer.subscribe(topics, new Rebalance());
                 while (!reader.isStopping()) {
-                    work.beforePoll(consumer);
-                    applyDone();
-                    offsets.commitAll(consumer);
-                    Set<TopicPartition> deferred = new HashSet<>();
-                    for (ConsumerRecord<String, V> record : skipped.poll(consumer, work.pollTimeout())) {
-                        take(record, deferred);
+                    try {
+                        round();
+                    } catch (WakeupException e) {
+                        if (reader.isStopping()) {
+                            throw e;
+                        }
+                        // woken up (wakeUp) in a blocking call: go round at once
                     }
-                    work.afterPoll(consumer);
-                    reader.up();
                 }
             } catch (WakeupException e) {
                 if (!reader.isStopping()) {
@@ -275,6 +296,25 @@ public final class WorkLoop<V> {
                     consumer.close(Duration.ofSeconds(10));
                     metrics.close();
                 }
+            }
+        }
+
+        private void round() {
+            woken.set(false);
+            work.beforePoll(consumer);
+            applyDone();
+            offsets.commitAll(consumer);
+            Set<TopicPartition> deferred = new HashSet<>();
+            for (ConsumerRecord<String, V> record : skipped.poll(consumer, work.pollTimeout())) {
+                take(record, deferred);
+            }
+            work.afterPoll(consumer);
+            reader.up();
+        }
+
+        void wakeUp() {
+            if (woken.compareAndSet(false, true)) {
+                reader.wakeUp();
             }
         }
 

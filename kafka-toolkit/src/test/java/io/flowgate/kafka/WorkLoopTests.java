@@ -55,6 +55,7 @@ class WorkLoopTests {
         final Map<String, WorkLoop.Ticket> tickets = new ConcurrentHashMap<>();
         final List<Collection<TopicPartition>> revoked = new CopyOnWriteArrayList<>();
         final AtomicInteger polls = new AtomicInteger();
+        Duration pollTimeout = Duration.ofMillis(200);
         private final java.util.function.Predicate<String> decide;
 
         Recording(java.util.function.Predicate<String> decide) {
@@ -74,6 +75,11 @@ class WorkLoopTests {
         @Override
         public void beforePoll(Consumer<String, String> consumer) {
             polls.incrementAndGet();
+        }
+
+        @Override
+        public Duration pollTimeout() {
+            return pollTimeout;
         }
 
         @Override
@@ -148,6 +154,22 @@ class WorkLoopTests {
 
         work.tickets.get("a").done();
         await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(4).equals(committed()));
+    }
+
+    @Test
+    void aWokenLoopAppliesWorkDoneElsewhereAtOnceRatherThanWhenItsPollTimesOut(TestInfo test) throws Exception {
+        setUp(test, "a", "b");
+        var work = new Recording(value -> true);
+        work.pollTimeout = Duration.ofHours(1); // nothing else would make this loop go round
+        WorkLoop<String> loop = start(work);
+        await().atMost(Duration.ofSeconds(20)).until(() -> work.tickets.size() == 2);
+        int polls = work.polls.get();
+
+        work.tickets.values().forEach(WorkLoop.Ticket::done);
+        loop.wakeUp();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(2).equals(committed()));
+        assertThat(work.polls.get()).isGreaterThan(polls);
+        assertThat(work.revoked).as("the same life of the loop went round").isEmpty();
     }
 
     @Test

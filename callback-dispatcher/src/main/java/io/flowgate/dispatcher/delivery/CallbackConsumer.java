@@ -81,6 +81,7 @@ public final class CallbackConsumer implements Consuming {
     private final class Callbacks implements WorkLoop.Work<CallbackRequested> {
 
         private final Map<TopicPartition, Long> dueAt = new HashMap<>();
+        private volatile boolean pausedForPending;
 
         @Override
         public boolean take(ConsumerRecord<String, CallbackRequested> record, Ticket ticket) {
@@ -96,6 +97,9 @@ public final class CallbackConsumer implements Consuming {
             dispatcher.handle(record.value()).whenComplete((ok, error) -> {
                 if (error == null) {
                     ticket.done();
+                }
+                if (pausedForPending) {
+                    loop.wakeUp(); // room again: resume now, not when the poll times out
                 }
             });
             return true;
@@ -116,7 +120,8 @@ public final class CallbackConsumer implements Consuming {
             dueAt.values().removeIf(due -> due <= now);
             dueAt.keySet().retainAll(consumer.assignment());
             Set<TopicPartition> shouldPause = new HashSet<>(dueAt.keySet());
-            if (dispatcher.pending() >= maxPending) {
+            pausedForPending = dispatcher.pending() >= maxPending;
+            if (pausedForPending) {
                 shouldPause.addAll(consumer.assignment());
             }
             Set<TopicPartition> paused = consumer.paused();

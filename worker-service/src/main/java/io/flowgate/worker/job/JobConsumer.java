@@ -204,8 +204,11 @@ class JobConsumer implements SmartLifecycle {
                 Optional<JobRun> started;
                 try {
                     started = taken.ticket()
-                            .inScope(() ->
-                                    runner.start(taken.job(), () -> finished.add(new Finished(taken, holder.join()))));
+                            .inScope(() -> runner.start(taken.job(), () -> {
+                                finished.add(new Finished(taken, holder.join()));
+                                // Its slot is free now, not when the poll times out.
+                                loop.wakeUp();
+                            }));
                 } catch (RuntimeException e) {
                     taken.ticket().skip(e);
                     queue.finished(taken.job().tenantId());
