@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Lets a synchronous request wait for its job's terminal status: the status view publishes every
@@ -52,7 +53,13 @@ class JobStatusUpdates {
 
         /** The terminal status, or empty when {@code timeout} passes first. */
         Mono<JobStatus> await(Duration timeout) {
-            return Mono.fromFuture(future, true).timeout(timeout, Mono.empty()).doFinally(signal -> cancel());
+            return Mono.fromFuture(future, true)
+                    // The future completes on the view's stream thread: answer the request elsewhere, or
+                    // the stream thread writes every synchronous answer and the view (one thread for
+                    // all of this replica's partitions) falls behind. Measured in docs/performance.md.
+                    .publishOn(Schedulers.parallel())
+                    .timeout(timeout, Mono.empty())
+                    .doFinally(signal -> cancel());
         }
 
         /** Stops waiting. */
