@@ -11,10 +11,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,20 +32,11 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             .build();
 
     private final Class<T> type;
-    private final ObjectReader reader;
-    /** {@code {"type":"<simple name>","v":<version>}} without its closing brace. */
-    private final byte[] envelope;
     /** The accessors of the record's components that may not be null (not annotated {@code @Nullable}). */
     private final List<Method> required;
 
     private JsonSerde(Class<T> type) {
         this.type = type;
-        this.reader = MAPPER.readerFor(type);
-        ObjectNode head = MAPPER.createObjectNode();
-        head.put("type", type.getSimpleName());
-        head.put("v", SCHEMA_VERSION);
-        byte[] closed = MAPPER.writeValueAsBytes(head);
-        this.envelope = Arrays.copyOf(closed, closed.length - 1);
         this.required = type.isRecord()
                 ? Arrays.stream(type.getRecordComponents())
                         .filter(c -> !c.getAnnotatedType().isAnnotationPresent(Nullable.class))
@@ -88,26 +76,10 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (data == null) {
             return null;
         }
-        // One pass: the value's own JSON object with the envelope's fields spliced in at its start.
-        // (Through a tree, as before, every record was built twice; this runs for every record of
-        // every service, and on the views' stream threads.) Jackson has no per-call extra fields for
-        // a top-level value only, so the splice is by hand; it needs the value to be a JSON object.
-        byte[] body = MAPPER.writeValueAsBytes(data);
-        if (body.length < 2 || body[0] != '{') {
-            ObjectNode node = MAPPER.valueToTree(data);
-            node.put("type", type.getSimpleName());
-            node.put("v", SCHEMA_VERSION);
-            return MAPPER.writeValueAsBytes(node);
-        }
-        boolean empty = body.length == 2 && body[1] == '}';
-        byte[] out = new byte[envelope.length + (empty ? 0 : 1) + body.length - 1];
-        System.arraycopy(envelope, 0, out, 0, envelope.length);
-        int at = envelope.length;
-        if (!empty) {
-            out[at++] = ',';
-        }
-        System.arraycopy(body, 1, out, at, body.length - 1);
-        return out;
+        ObjectNode node = MAPPER.valueToTree(data);
+        node.put("type", type.getSimpleName());
+        node.put("v", SCHEMA_VERSION);
+        return MAPPER.writeValueAsBytes(node);
     }
 
     @Override
@@ -116,16 +88,15 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             return null;
         }
         try {
-            String written = envelopeType(data);
+            ObjectNode node = (ObjectNode) MAPPER.readTree(data);
+            String written = node.path("type").asString("");
             if (!type.getSimpleName().equals(written)) {
                 throw new SerializationException(
                         "expected a " + type.getSimpleName() + " on " + topic + " but found type '" + written + "'");
             }
-            // The envelope's fields are unknown properties of the record, which the mapper ignores.
-            T value = reader.readValue(data);
-            if (value == null) {
-                throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic);
-            }
+            node.remove("type");
+            node.remove("v");
+            T value = MAPPER.treeToValue(node, type);
             // A record with a required field missing is as unreadable as one that does not parse:
             // handing it on would fail later, in code that cannot tell it from a bug.
             for (Method accessor : required) {
@@ -137,24 +108,6 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             return value;
         } catch (JacksonException | ClassCastException | ReflectiveOperationException e) {
             throw new SerializationException("unreadable " + type.getSimpleName() + " on " + topic, e);
-        }
-    }
-
-    /** The top-level {@code type} of a JSON object ("" when it has none), read without building it. */
-    private static String envelopeType(byte[] data) {
-        try (JsonParser parser = MAPPER.createParser(data)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return "";
-            }
-            for (JsonToken token = parser.nextToken(); token == JsonToken.PROPERTY_NAME; token = parser.nextToken()) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (name.equals("type")) {
-                    return value == JsonToken.VALUE_STRING ? parser.getString() : "";
-                }
-                parser.skipChildren();
-            }
-            return "";
         }
     }
 

@@ -39,41 +39,6 @@ class JsonSerdeTests {
     }
 
     @Test
-    void theEnvelopeIsSplicedIntoTheValuesOwnObjectExactlyAsATreeWouldHoldIt() {
-        byte[] bytes = Topics.JOBS.valueSerde().serializer().serialize("t", job);
-
-        var expected = (tools.jackson.databind.node.ObjectNode) JsonSerde.MAPPER.valueToTree(job);
-        expected.put("type", "JobSubmitted");
-        expected.put("v", 1);
-        assertThat(JSON.readTree(bytes)).isEqualTo(expected);
-    }
-
-    /** A record whose every field may be absent. */
-    record Sparse(@org.jspecify.annotations.Nullable String note) {}
-
-    @Test
-    void aValueWithNoFieldsIsJustItsEnvelope() {
-        JsonSerde<Sparse> serde = JsonSerde.of(Sparse.class);
-        byte[] bytes = serde.serialize("t", new Sparse(null));
-
-        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"Sparse\",\"v\":1}");
-        assertThat(serde.deserialize("t", bytes)).isEqualTo(new Sparse(null));
-    }
-
-    @Test
-    void recordsWrittenWithTheEnvelopeLastAndATypeInsideStillRead() {
-        JsonSerde<Sparse> serde = JsonSerde.of(Sparse.class);
-        byte[] older = "{\"note\":\"n\",\"extra\":{\"type\":\"JobStatus\"},\"type\":\"Sparse\",\"v\":1}"
-                .getBytes(StandardCharsets.UTF_8);
-
-        assertThat(serde.deserialize("t", older)).isEqualTo(new Sparse("n"));
-        byte[] nestedOnly = "{\"extra\":{\"type\":\"Sparse\"},\"note\":\"n\"}".getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> serde.deserialize("t", nestedOnly)).isInstanceOf(SerializationException.class);
-        assertThatThrownBy(() -> serde.deserialize("t", "[1]".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(SerializationException.class);
-    }
-
-    @Test
     void aValueOfAnotherTypeIsRefused() {
         byte[] bytes = Topics.JOBS.valueSerde().serializer().serialize("t", job);
 
