@@ -349,13 +349,12 @@ class ClusterFaultSystemTests {
                 }
                 if (round % 4 == 1) {
                     String path = "/cluster-action-" + round;
-                    Answer subscription = post(
+                    Answer subscription = subscribeAction(
                             base,
-                            "/api/v1/operations/jsonata-transform/subscriptions",
-                            tenant.flows,
-                            "{\"callbackUrl\":\"" + receiver.url(path, "x")
-                                    + "\",\"input\":{\"expression\":\"1\",\"document\":{}}}",
-                            null);
+                            tenant,
+                            "jsonata-transform",
+                            receiver.url(path, "x"),
+                            "{\"expression\":\"1\",\"document\":{}}");
                     if (subscription.status() == 201) {
                         callbacks.add(path);
                     } else {
@@ -365,12 +364,8 @@ class ClusterFaultSystemTests {
                 if (round % 8 == 3) {
                     // A long job whose subscription is removed (through the other replica) while it runs.
                     String path = "/cluster-unsubscribed-" + round;
-                    Answer subscription = post(
-                            base,
-                            "/api/v1/operations/delay/subscriptions",
-                            tenant.flows,
-                            "{\"callbackUrl\":\"" + receiver.url(path, "x") + "\",\"input\":{\"seconds\":40}}",
-                            null);
+                    Answer subscription =
+                            subscribeAction(base, tenant, "delay", receiver.url(path, "x"), "{\"seconds\":40}");
                     if (subscription.status() == 201) {
                         toUnsubscribe.put(path, pathAndQuery(subscription.location()) + "#" + tenant.flows);
                     } else {
@@ -517,6 +512,16 @@ class ClusterFaultSystemTests {
         Map<String, Object> all = new LinkedHashMap<>(settings);
         all.put("server.port", port);
         return new Replica(name, () -> stack.backgroundProcessCommand(application, CLASSPATH, bootstrap, all), port);
+    }
+
+    /** Subscribes {@code callback} to a new job of {@code operation} on {@code input} (a webhook action). */
+    private static Answer subscribeAction(String base, Tenant tenant, String operation, String callback, String input) {
+        return post(
+                base,
+                "/api/v1/operations/" + operation + "/subscriptions",
+                tenant.flows,
+                "{\"callbackUrl\":\"" + callback + "\",\"input\":" + input + "}",
+                null);
     }
 
     /** One poll of {@code tenant}'s polling trigger on {@code base}, following its Location. */

@@ -97,6 +97,44 @@ class ScaleOutSystemTests {
                 .returnResult();
     }
 
+    /**
+     * A callback URL of {@code receiver} whose subscription to {@code operation} the first replica owns
+     * (subscription ids are derived from the tenant, the operation and the callback URL).
+     */
+    private static String callbackOwnedByFirst(Receiver receiver, String prefix, String operation) {
+        JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
+        for (int i = 0; ; i++) {
+            String candidate = receiver.url(prefix + i + "-" + System.nanoTime(), "x");
+            String id = ids.idempotent(DemoTenants.CONTOSO, "subscription\n" + operation + "\n" + candidate);
+            if (stack.api().getBean(StoreRoutes.class).route("subscriptions", id) instanceof StoreRoutes.Local) {
+                return candidate;
+            }
+        }
+    }
+
+    /** Removes a subscription through {@code replica}; an unsubscribe answers 204 whatever it found. */
+    private static void unsubscribe(WebTestClient replica, String subscriptionId) {
+        replica.delete()
+                .uri("/api/v1/subscriptions/{id}", subscriptionId)
+                .headers(h -> h.setBearerAuth(contoso))
+                .exchange()
+                .expectStatus()
+                .isNoContent();
+    }
+
+    /** Waits until neither replica finds the subscription. */
+    private static void awaitGoneOnBoth(String subscriptionId, Duration within) {
+        for (WebTestClient replica : List.of(first, other)) {
+            await().atMost(within)
+                    .untilAsserted(() -> replica.get()
+                            .uri("/api/v1/subscriptions/{id}", subscriptionId)
+                            .headers(h -> h.setBearerAuth(contoso))
+                            .exchange()
+                            .expectStatus()
+                            .isNotFound());
+        }
+    }
+
     @Test
     void everyJobIsAnsweredByEitherReplicaWhicheverOwnsIt() {
         List<String> jobs = new ArrayList<>();
@@ -210,17 +248,10 @@ class ScaleOutSystemTests {
         try (Receiver receiver = new Receiver()) {
             // Subscription ids are derived from the tenant, operation and callback URL: pick a callback
             // URL whose subscription the first replica owns, and work through the other.
-            JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
-            String callback = null;
-            String subscriptionId = null;
-            for (int i = 0; callback == null; i++) {
-                String candidate = receiver.url("/scale-out-" + i + "-" + System.nanoTime(), "x");
-                String id = ids.idempotent(DemoTenants.CONTOSO, "subscription\njsonata-transform\n" + candidate);
-                if (stack.api().getBean(StoreRoutes.class).route("subscriptions", id) instanceof StoreRoutes.Local) {
-                    callback = candidate;
-                    subscriptionId = id;
-                }
-            }
+            String callback = callbackOwnedByFirst(receiver, "/scale-out-", "jsonata-transform");
+            String subscriptionId = new JobIds(
+                            stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"))
+                    .idempotent(DemoTenants.CONTOSO, "subscription\njsonata-transform\n" + callback);
             String path = URI.create(callback).getPath();
             var created = other.post()
                     .uri("/api/v1/operations/jsonata-transform/subscriptions")
@@ -278,42 +309,20 @@ class ScaleOutSystemTests {
                             .asString())
                     .isEqualTo(id);
 
-            other.delete()
-                    .uri("/api/v1/subscriptions/{id}", id)
-                    .headers(h -> h.setBearerAuth(contoso))
-                    .exchange()
-                    .expectStatus()
-                    .is2xxSuccessful();
-            for (WebTestClient replica : List.of(first, other)) {
-                await().atMost(Duration.ofSeconds(30))
-                        .untilAsserted(() -> replica.get()
-                                .uri("/api/v1/subscriptions/{id}", id)
-                                .headers(h -> h.setBearerAuth(contoso))
-                                .exchange()
-                                .expectStatus()
-                                .isNotFound());
-            }
+            unsubscribe(other, id);
+            awaitGoneOnBoth(id, Duration.ofSeconds(30));
             assertThat(receiver.calls(path)).hasSize(1);
         }
     }
 
     @Test
     void anUnsubscribeThroughTheOwnerAMomentAfterTheSubscribeThroughTheOtherReplicaRemovesItAndCancelsItsJob() {
-        JobIds ids = new JobIds(stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"));
         try (Receiver receiver = new Receiver()) {
             List<String> paths = new ArrayList<>();
             for (int round = 0; round < 5; round++) {
                 // A subscription the first replica owns, created through the other one and removed at once
                 // through the first, whose view has not read it yet: the unsubscribe must still find it.
-                String callback = null;
-                for (int i = 0; callback == null; i++) {
-                    String candidate = receiver.url("/settled-" + round + "-" + i + "-" + System.nanoTime(), "x");
-                    String id = ids.idempotent(DemoTenants.CONTOSO, "subscription\ndelay\n" + candidate);
-                    if (stack.api().getBean(StoreRoutes.class).route("subscriptions", id)
-                            instanceof StoreRoutes.Local) {
-                        callback = candidate;
-                    }
-                }
+                String callback = callbackOwnedByFirst(receiver, "/settled-" + round + "-", "delay");
                 paths.add(URI.create(callback).getPath());
                 var created = other.post()
                         .uri("/api/v1/operations/delay/subscriptions")
@@ -329,20 +338,9 @@ class ScaleOutSystemTests {
                 var subscription = JSON.readTree(created.getResponseBody());
                 String subscriptionId = subscription.get("subscriptionId").asString();
                 String jobId = subscription.get("jobId").asString();
-                first.delete()
-                        .uri("/api/v1/subscriptions/{id}", subscriptionId)
-                        .headers(h -> h.setBearerAuth(contoso))
-                        .exchange()
-                        .expectStatus()
-                        .isNoContent();
+                unsubscribe(first, subscriptionId);
+                awaitGoneOnBoth(subscriptionId, Duration.ofSeconds(10));
                 for (WebTestClient replica : List.of(first, other)) {
-                    await().atMost(Duration.ofSeconds(10))
-                            .untilAsserted(() -> replica.get()
-                                    .uri("/api/v1/subscriptions/{id}", subscriptionId)
-                                    .headers(h -> h.setBearerAuth(contoso))
-                                    .exchange()
-                                    .expectStatus()
-                                    .isNotFound());
                     await().atMost(Duration.ofSeconds(10))
                             .untilAsserted(() -> assertThat(JSON.readTree(poll(replica, contoso, jobId)
                                                     .getResponseBody())
