@@ -472,7 +472,8 @@ class ClusterFaultSystemTests {
                     "cluster faults (api, worker, dispatcher, broker killed in turn): submitted %d, accepted async %d,"
                             + " standard actions answered %d, refused %s, finished %d, callbacks subscribed %d and"
                             + " delivered %d, unsubscribed mid-job %d with 0 late, events published %d and fired on both"
-                            + " triggers, lost 0; job polls %s, trigger polls %s%n",
+                            + " triggers, lost 0; job polls %s, trigger polls %s; view barriers of the in-process API"
+                            + " %s%n",
                     submitted,
                     jobs.size(),
                     synchronous,
@@ -483,7 +484,8 @@ class ClusterFaultSystemTests {
                     unsubscribed.size(),
                     events,
                     jobPolls,
-                    triggerPolls);
+                    triggerPolls,
+                    barriers(firstApi));
             assertThat(jobPolls.keySet()).as("job poll answers by status").isSubsetOf(200, 202);
             assertThat(triggerPolls.keySet())
                     .as("trigger poll answers by status")
@@ -512,6 +514,16 @@ class ClusterFaultSystemTests {
         Map<String, Object> all = new LinkedHashMap<>(settings);
         all.put("server.port", port);
         return new Replica(name, () -> stack.backgroundProcessCommand(application, CLASSPATH, bootstrap, all), port);
+    }
+
+    /** The read barriers an API replica waited for, by outcome (caught up, or timed out: answered 503). */
+    private static Map<String, Double> barriers(ConfigurableApplicationContext api) {
+        Map<String, Double> outcomes = new TreeMap<>();
+        api.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .find("flowgate.api.view.barriers")
+                .counters()
+                .forEach(counter -> outcomes.put(counter.getId().getTag("outcome"), counter.count()));
+        return outcomes;
     }
 
     /** Subscribes {@code callback} to a new job of {@code operation} on {@code input} (a webhook action). */

@@ -149,7 +149,11 @@ class JobStatuses implements InternalRoute {
         return read(tenantId, jobId)
                 .flatMap(found -> found.isPresent()
                         ? Mono.just(found)
-                        : barrier.await(Topics.JOBS.name(), local.partition()).then(read(tenantId, jobId)));
+                        : barrier.await(Topics.JOBS.name(), local.partition())
+                                .flatMap(caughtUp -> caughtUp
+                                        ? read(tenantId, jobId)
+                                        : Mono.error(new JobStatusView.StatusViewUnavailable(
+                                                ViewBarrier.notCaughtUp(Topics.JOBS.name(), local.partition())))));
     }
 
     /** The store takes a lock its writer also takes: read on bounded-elastic, never on an event loop. */

@@ -67,9 +67,10 @@ public class ViewBarrier implements AutoCloseable {
 
     /**
      * Completes with true once this replica's view has every record written to {@code partition} of
-     * {@code topic} before the call, or with false when it has not within half the replica timeout (Kafka
-     * slow or away, or nothing left to commit after an aborted transaction): the caller then answers
-     * from the view as it is.
+     * {@code topic} before the call, or with false when it has not within half the replica timeout
+     * (the view behind, Kafka slow or away): the caller then answers 503 with {@code Retry-After}
+     * rather than a "not found" that may be wrong (an unsubscribe that removed nothing while the
+     * subscription lives on).
      */
     public Mono<Boolean> await(String topic, int partition) {
         TopicPartition tp = new TopicPartition(topic, partition);
@@ -86,6 +87,11 @@ public class ViewBarrier implements AutoCloseable {
                     return Mono.just(false);
                 })
                 .doOnNext(reached -> (reached ? caughtUp : timedOut).increment());
+    }
+
+    /** The cause of a 503 when {@link #await} did not catch up. */
+    public static IllegalStateException notCaughtUp(String topic, int partition) {
+        return new IllegalStateException("the view did not catch up with " + topic + "-" + partition + " in time");
     }
 
     private Mono<Long> committed(TopicPartition tp) {

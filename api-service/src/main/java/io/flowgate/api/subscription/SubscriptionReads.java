@@ -99,7 +99,11 @@ class SubscriptionReads implements InternalRoute {
         }
         return read.flatMap(found -> found.isPresent()
                 ? Mono.just(found)
-                : barrier.await(Topics.SUBSCRIPTIONS.name(), local.partition()).then(read(tenantId, subscriptionId)));
+                : barrier.await(Topics.SUBSCRIPTIONS.name(), local.partition())
+                        .flatMap(caughtUp -> caughtUp
+                                ? read(tenantId, subscriptionId)
+                                : Mono.error(new SubscriptionView.Unavailable(
+                                        ViewBarrier.notCaughtUp(Topics.SUBSCRIPTIONS.name(), local.partition())))));
     }
 
     /** The stores take a lock their writer also takes: read on bounded-elastic, never on an event loop. */
