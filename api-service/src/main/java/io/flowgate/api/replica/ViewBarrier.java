@@ -51,6 +51,7 @@ public class ViewBarrier implements AutoCloseable {
     private final Duration timeout;
     private final Counter caughtUp;
     private final Counter timedOut;
+    private final Counter failed;
 
     ViewBarrier(
             KafkaProperties kafka, StreamsBuilderFactoryBean streams, ReplicaProperties replica, MeterRegistry meters) {
@@ -63,14 +64,15 @@ public class ViewBarrier implements AutoCloseable {
         this.timeout = replica.timeout().dividedBy(2);
         this.caughtUp = meters.counter("flowgate.api.view.barriers", "outcome", "caught_up");
         this.timedOut = meters.counter("flowgate.api.view.barriers", "outcome", "timed_out");
+        this.failed = meters.counter("flowgate.api.view.barriers", "outcome", "failed");
     }
 
     /**
      * Completes with true once this replica's view has every record written to {@code partition} of
      * {@code topic} before the call, or with false when it has not within half the replica timeout
-     * (the view behind, Kafka slow or away): the caller then answers 503 with {@code Retry-After}
-     * rather than a "not found" that may be wrong (an unsubscribe that removed nothing while the
-     * subscription lives on).
+     * (the view behind): the caller then answers 503 with {@code Retry-After} rather than a "not
+     * found" that may be wrong (an unsubscribe that removed nothing while the subscription lives on).
+     * When Kafka cannot be asked at all it completes with true, and the view answers as it is.
      */
     public Mono<Boolean> await(String topic, int partition) {
         TopicPartition tp = new TopicPartition(topic, partition);
@@ -82,11 +84,14 @@ public class ViewBarrier implements AutoCloseable {
                         .next()
                         .map(committed -> true))
                 .timeout(timeout, Mono.just(false))
+                .doOnNext(reached -> (reached ? caughtUp : timedOut).increment())
                 .onErrorResume(e -> {
-                    log.debug("View barrier on {} failed", tp, e);
-                    return Mono.just(false);
-                })
-                .doOnNext(reached -> (reached ? caughtUp : timedOut).increment());
+                    // Kafka could not tell (an Admin request failed): the view answers as it is, as it did
+                    // before barriers existed, rather than refusing every such read while Kafka is away.
+                    log.warn("View barrier on {} could not ask Kafka; answering from the view as it is", tp, e);
+                    failed.increment();
+                    return Mono.just(true);
+                });
     }
 
     /** The cause of a 503 when {@link #await} did not catch up. */
