@@ -79,7 +79,9 @@ public class ViewBarrier implements AutoCloseable {
         return mono(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp))
                 .map(ListOffsetsResult.ListOffsetsResultInfo::offset)
                 .flatMap(end -> Flux.interval(Duration.ZERO, POLL)
-                        .concatMap(tick -> committed(tp))
+                        // A tick while the previous request is still out is dropped, not an overflow error.
+                        .onBackpressureDrop()
+                        .concatMap(tick -> committed(tp), 1)
                         .filter(committed -> committed >= end)
                         .next()
                         .map(committed -> true))
