@@ -79,9 +79,7 @@ public class ViewBarrier implements AutoCloseable {
         return mono(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp))
                 .map(ListOffsetsResult.ListOffsetsResultInfo::offset)
                 .flatMap(end -> Flux.interval(Duration.ZERO, POLL)
-                        // A tick while the previous request is still out is dropped, not an overflow error.
-                        .onBackpressureDrop()
-                        .concatMap(tick -> committed(tp), 1)
+                        .concatMap(tick -> committed(tp))
                         .filter(committed -> committed >= end)
                         .next()
                         .map(committed -> true))
