@@ -143,17 +143,13 @@ class JobStatuses implements InternalRoute {
 
     /** Reads this replica's view now; what it does not hold is looked for again after a barrier. */
     private Mono<Optional<JobStatus>> settled(String tenantId, String jobId, StoreRoutes.Route route) {
-        if (!(route instanceof StoreRoutes.Local local)) {
-            return read(tenantId, jobId);
-        }
-        return read(tenantId, jobId)
-                .flatMap(found -> found.isPresent()
-                        ? Mono.just(found)
-                        : barrier.await(Topics.JOBS.name(), local.partition())
-                                .flatMap(caughtUp -> caughtUp
-                                        ? read(tenantId, jobId)
-                                        : Mono.error(new JobStatusView.StatusViewUnavailable(
-                                                ViewBarrier.notCaughtUp(Topics.JOBS.name(), local.partition())))));
+        return route instanceof StoreRoutes.Local local
+                ? barrier.settled(
+                        Topics.JOBS.name(),
+                        local.partition(),
+                        () -> read(tenantId, jobId),
+                        JobStatusView.StatusViewUnavailable::new)
+                : read(tenantId, jobId);
     }
 
     /** The store takes a lock its writer also takes: read on bounded-elastic, never on an event loop. */

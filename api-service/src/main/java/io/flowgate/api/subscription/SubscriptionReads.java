@@ -93,17 +93,13 @@ class SubscriptionReads implements InternalRoute {
      */
     private Mono<Optional<Report>> local(
             String tenantId, String subscriptionId, StoreRoutes.Route route, boolean settled) {
-        Mono<Optional<Report>> read = read(tenantId, subscriptionId);
-        if (!settled || !(route instanceof StoreRoutes.Local local)) {
-            return read;
-        }
-        return read.flatMap(found -> found.isPresent()
-                ? Mono.just(found)
-                : barrier.await(Topics.SUBSCRIPTIONS.name(), local.partition())
-                        .flatMap(caughtUp -> caughtUp
-                                ? read(tenantId, subscriptionId)
-                                : Mono.error(new SubscriptionView.Unavailable(
-                                        ViewBarrier.notCaughtUp(Topics.SUBSCRIPTIONS.name(), local.partition())))));
+        return settled && route instanceof StoreRoutes.Local local
+                ? barrier.settled(
+                        Topics.SUBSCRIPTIONS.name(),
+                        local.partition(),
+                        () -> read(tenantId, subscriptionId),
+                        SubscriptionView.Unavailable::new)
+                : read(tenantId, subscriptionId);
     }
 
     /** The stores take a lock their writer also takes: read on bounded-elastic, never on an event loop. */
