@@ -6,6 +6,7 @@ import io.flowgate.issuer.DemoTenants;
 import io.flowgate.issuer.LocalIssuer;
 import io.flowgate.worker.WorkerApplication;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -106,7 +107,7 @@ public final class LocalStack implements AutoCloseable {
             apiPort = ports.api() == 0 ? freePort() : ports.api();
             apiReplicaPort = freePort();
         }
-        var settings = new java.util.LinkedHashMap<>(ServiceSettings.api(
+        var settings = new LinkedHashMap<>(ServiceSettings.api(
                 bootstrapServers(), apiPort, 0, apiReplicaPort, ports.partitions(), issuer.baseUrl()));
         settings.putAll(webhooks);
         api = run(ApiApplication.builder(), settings);
@@ -134,7 +135,7 @@ public final class LocalStack implements AutoCloseable {
      * @param extraArguments further {@code --name=value} settings
      */
     public List<String> workerProcessCommand(String classpath, String... extraArguments) {
-        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("server.port", 0);
         List<String> command =
                 backgroundProcessCommand(WorkerApplication.class, classpath, bootstrapServers(), settings);
@@ -152,7 +153,7 @@ public final class LocalStack implements AutoCloseable {
     public List<String> backgroundProcessCommand(
             Class<?> application, String classpath, String bootstrapServers, Map<String, Object> settings) {
         Map<String, Object> all =
-                new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, ports.partitions()));
+                new LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, ports.partitions()));
         all.putAll(webhooks);
         all.putAll(overrides);
         all.putAll(settings);
@@ -202,7 +203,7 @@ public final class LocalStack implements AutoCloseable {
             int managementPort,
             int replicaPort,
             Map<String, Object> settings) {
-        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.api(
+        Map<String, Object> all = new LinkedHashMap<>(ServiceSettings.api(
                 bootstrapServers, port, managementPort, replicaPort, ports.partitions(), issuer.baseUrl()));
         all.putAll(webhooks);
         all.putAll(overrides);
@@ -233,7 +234,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts callback-dispatcher. */
     public void startDispatcher() {
-        var settings = new java.util.LinkedHashMap<>(
+        var settings = new LinkedHashMap<>(
                 ServiceSettings.background(bootstrapServers(), ports.dispatcher(), ports.partitions()));
         settings.putAll(webhooks);
         dispatcher = run(DispatcherApplication.builder(), settings);
@@ -248,7 +249,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public ConfigurableApplicationContext startOtherApi(String bootstrapServers, Map<String, Object> settings) {
         int port = freePort();
-        Map<String, Object> all = new java.util.LinkedHashMap<>(
+        Map<String, Object> all = new LinkedHashMap<>(
                 ServiceSettings.api(bootstrapServers, port, 0, freePort(), ports.partitions(), issuer.baseUrl()));
         all.putAll(webhooks);
         all.putAll(overrides);
@@ -264,7 +265,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public static ConfigurableApplicationContext startOtherWorker(
             String bootstrapServers, Map<String, Object> settings) {
-        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
+        Map<String, Object> all = new LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
         all.putAll(settings);
         return builderRun(WorkerApplication.builder(), all);
     }
@@ -275,7 +276,7 @@ public final class LocalStack implements AutoCloseable {
      * closes it.
      */
     public ConfigurableApplicationContext startOtherDispatcher(String bootstrapServers, Map<String, Object> settings) {
-        Map<String, Object> all = new java.util.LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
+        Map<String, Object> all = new LinkedHashMap<>(ServiceSettings.background(bootstrapServers, 0, 3));
         all.putAll(webhooks);
         all.putAll(overrides);
         all.putAll(settings);
@@ -319,7 +320,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Runs a service with the stack's settings (and the overrides) as command-line arguments. */
     private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> settings) {
-        var all = new java.util.LinkedHashMap<String, Object>(settings);
+        var all = new LinkedHashMap<String, Object>(settings);
         all.putAll(overrides);
         return builderRun(builder, all);
     }

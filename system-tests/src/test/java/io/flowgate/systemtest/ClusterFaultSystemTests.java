@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -449,11 +450,15 @@ class ClusterFaultSystemTests {
                 }
                 assertThat(webhookIds.values())
                         .allSatisfy(ids -> assertThat(ids).hasSize(1));
-                for (int poll = 0; !tenant.polled.containsAll(tenant.published); poll++) {
+                // A flow polling the trigger every 100 ms (its interval, compressed), alternating replicas,
+                // at most 400 times.
+                AtomicInteger polls = new AtomicInteger();
+                await().atMost(DRAIN).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    int poll = polls.getAndIncrement();
                     assertThat(poll).as("polls until every event fired").isLessThan(400);
                     pollTrigger(tenant, apis.get(poll % 2));
-                    Thread.sleep(100); // a trigger's polling interval, compressed
-                }
+                    return tenant.polled.containsAll(tenant.published);
+                });
                 // Nothing published after the unsubscribe answered reached the removed subscription.
                 Set<String> late = new LinkedHashSet<>(
                         tenant.published.subList(tenant.publishedBeforeGone, tenant.published.size()));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -110,6 +111,19 @@ class ScaleOutSystemTests {
                 return candidate;
             }
         }
+    }
+
+    /** Subscribes contoso's {@code callback} to {@code operation} with {@code input} through {@code replica}. */
+    private static EntityExchangeResult<String> subscribe(
+            WebTestClient replica, String operation, String callback, String input) {
+        return replica.post()
+                .uri("/api/v1/operations/{operation}/subscriptions", operation)
+                .headers(h -> h.setBearerAuth(contoso))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"callbackUrl\":\"" + callback + "\",\"input\":" + input + "}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
     }
 
     /** Removes a subscription through {@code replica}; an unsubscribe answers 204 whatever it found. */
@@ -253,15 +267,8 @@ class ScaleOutSystemTests {
                             stack.api().getEnvironment().getRequiredProperty("flowgate.api.id-secret"))
                     .idempotent(DemoTenants.CONTOSO, "subscription\njsonata-transform\n" + callback);
             String path = URI.create(callback).getPath();
-            var created = other.post()
-                    .uri("/api/v1/operations/jsonata-transform/subscriptions")
-                    .headers(h -> h.setBearerAuth(contoso))
-                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-                    .bodyValue(
-                            "{\"callbackUrl\":\"" + callback + "\",\"input\":{\"expression\":\"6*7\",\"document\":{}}}")
-                    .exchange()
-                    .expectBody(String.class)
-                    .returnResult();
+            String sixTimesSeven = "{\"expression\":\"6*7\",\"document\":{}}";
+            var created = subscribe(other, "jsonata-transform", callback, sixTimesSeven);
             assertThat(created.getStatus().value())
                     .as(created.getResponseBody())
                     .isEqualTo(201);
@@ -295,15 +302,7 @@ class ScaleOutSystemTests {
                         .isNotFound();
             }
             // A repeated subscribe through the first replica finds the same subscription, no second job.
-            var again = first.post()
-                    .uri("/api/v1/operations/jsonata-transform/subscriptions")
-                    .headers(h -> h.setBearerAuth(contoso))
-                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-                    .bodyValue(
-                            "{\"callbackUrl\":\"" + callback + "\",\"input\":{\"expression\":\"6*7\",\"document\":{}}}")
-                    .exchange()
-                    .expectBody(String.class)
-                    .returnResult();
+            var again = subscribe(first, "jsonata-transform", callback, sixTimesSeven);
             assertThat(JSON.readTree(again.getResponseBody())
                             .get("subscriptionId")
                             .asString())
@@ -324,14 +323,7 @@ class ScaleOutSystemTests {
                 // through the first, whose view has not read it yet: the unsubscribe must still find it.
                 String callback = callbackOwnedByFirst(receiver, "/settled-" + round + "-", "delay");
                 paths.add(URI.create(callback).getPath());
-                var created = other.post()
-                        .uri("/api/v1/operations/delay/subscriptions")
-                        .headers(h -> h.setBearerAuth(contoso))
-                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-                        .bodyValue("{\"callbackUrl\":\"" + callback + "\",\"input\":{\"seconds\":20}}")
-                        .exchange()
-                        .expectBody(String.class)
-                        .returnResult();
+                var created = subscribe(other, "delay", callback, "{\"seconds\":20}");
                 assertThat(created.getStatus().value())
                         .as(created.getResponseBody())
                         .isEqualTo(201);
