@@ -49,6 +49,7 @@ public final class TopicMirror<V> implements AutoCloseable {
     private final Topic<String, V> topic;
     private final BiConsumer<String, @Nullable V> onRecord;
     private final Map<String, Object> config;
+    private final Map<String, Object> eagerConfig;
     private final Map<String, Object> probeConfig;
     private final SkippedRecords skipped;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -70,12 +71,18 @@ public final class TopicMirror<V> implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // Short, for the barrier: a read-committed fetch the broker holds open (a transaction still
-        // open on the partition) delays the barrier behind it. Kafka's default (500 ms) made barriers
-        // under load 4 times slower and halved an idle stack's CPU; measured in docs/decisions.md.
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + System.identityHashCode(this));
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // Two readers, one at a time. While no barrier waits, the idle one: the broker holds its fetch
+        // up to Kafka's default 500 ms, so an idle mirror costs next to nothing. While a barrier waits,
+        // the eager one, whose fetch the broker holds at most 20 ms: a read-committed fetch held open
+        // (a transaction still open on the partition) delays the barrier behind it, and 500 ms made
+        // barriers under load 4 times slower. Measured both ways in docs/decisions.md.
+        Map<String, Object> eagerConfig = new HashMap<>(config);
+        eagerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        eagerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-eager-" + System.identityHashCode(this));
+        this.eagerConfig = eagerConfig;
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + System.identityHashCode(this));
         this.config = config;
         // The barrier's target is the log end (high watermark), not the last stable offset a
         // read-committed consumer reports: a transaction committed just before the barrier may sit
@@ -150,27 +157,63 @@ public final class TopicMirror<V> implements AutoCloseable {
 
     private record Target(Map<TopicPartition, Long> endOffsets, List<CompletableFuture<Void>> waiters) {}
 
-    /** One life of the reader: a fresh pair of clients that go on from where the last life ended. */
+    /** The two readers of one life, and which of them read last. */
+    private final class Clients {
+        final KafkaConsumer<String, V> idle;
+        final KafkaConsumer<String, V> eager;
+        boolean eagerRead;
+
+        Clients() {
+            idle = new KafkaConsumer<>(
+                    config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+            eager = new KafkaConsumer<>(
+                    eagerConfig,
+                    topic.keySerde().deserializer(),
+                    topic.valueSerde().deserializer());
+        }
+
+        /**
+         * The reader for this round, placed where the other one stopped when they change over (a
+         * seek is local; what the other had fetched beyond is dropped and fetched again).
+         */
+        KafkaConsumer<String, V> reader(boolean barrierWaits) {
+            KafkaConsumer<String, V> next = barrierWaits ? eager : idle;
+            if (barrierWaits != eagerRead) {
+                positions.forEach(next::seek);
+                eagerRead = barrierWaits;
+            }
+            return next;
+        }
+
+        void close() {
+            idle.close(Duration.ofSeconds(1));
+            eager.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /** One life of the reader: fresh clients that go on from where the last life ended. */
     private void run(Reader reader) {
         List<Target> targets = new ArrayList<>();
-        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
-                config, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        Clients clients = new Clients();
         KafkaConsumer<byte[], byte[]> endProbe =
                 new KafkaConsumer<>(probeConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        reader.attach(consumer);
+        // The idle reader is the one that blocks (up to POLL): a barrier asked for wakes it up.
+        reader.attach(clients.idle);
         try {
-            List<TopicPartition> partitions = awaitPartitions(consumer, reader);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            positions.forEach(consumer::seek);
+            List<TopicPartition> partitions = awaitPartitions(clients.idle, reader);
+            for (KafkaConsumer<String, V> consumer : List.of(clients.idle, clients.eager)) {
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                positions.forEach(consumer::seek);
+            }
             endProbe.assign(partitions); // never polled: assigned so that its end-offset lookups are quiet
             Map<TopicPartition, Long> startEnd = null;
             while (!reader.isStopping()) {
                 try {
                     if (startEnd == null) {
-                        startEnd = consumer.endOffsets(partitions);
+                        startEnd = clients.idle.endOffsets(partitions);
                     }
-                    step(consumer, endProbe, partitions, startEnd, targets);
+                    step(clients, endProbe, partitions, startEnd, targets);
                     reader.up();
                 } catch (WakeupException e) {
                     // a sync request (or close) interrupted a blocking call: go round again
@@ -183,7 +226,7 @@ public final class TopicMirror<V> implements AutoCloseable {
                 throw e;
             }
         } finally {
-            consumer.close(Duration.ofSeconds(1));
+            clients.close();
             endProbe.close(Duration.ofSeconds(1));
             // Barriers of this life are asked again in the next one.
             targets.forEach(
@@ -192,7 +235,7 @@ public final class TopicMirror<V> implements AutoCloseable {
     }
 
     private void step(
-            KafkaConsumer<String, V> consumer,
+            Clients clients,
             KafkaConsumer<byte[], byte[]> endProbe,
             List<TopicPartition> partitions,
             Map<TopicPartition, Long> startEnd,
@@ -222,24 +265,27 @@ public final class TopicMirror<V> implements AutoCloseable {
                 throw e;
             }
         }
-        completeReached(consumer, targets);
-        // While a barrier waits, poll briefly: its records may already be here, or arrive at once.
-        for (ConsumerRecord<String, V> record : skipped.poll(consumer, targets.isEmpty() ? POLL : BARRIER_POLL)) {
+        completeReached(targets);
+        // While a barrier waits, the eager reader polls briefly: its records may already be here, or
+        // arrive at once.
+        boolean barrierWaits = !targets.isEmpty();
+        KafkaConsumer<String, V> consumer = clients.reader(barrierWaits);
+        for (ConsumerRecord<String, V> record : skipped.poll(consumer, barrierWaits ? BARRIER_POLL : POLL)) {
             skipped.process(record, r -> onRecord.accept(r.key(), r.value()));
         }
         for (TopicPartition partition : partitions) {
             positions.put(partition, consumer.position(partition));
         }
-        completeReached(consumer, targets);
-        if (caughtUp.getCount() > 0 && reached(consumer, startEnd)) {
+        completeReached(targets);
+        if (caughtUp.getCount() > 0 && reached(startEnd)) {
             log.info("{} read", topic.name());
             caughtUp.countDown();
         }
     }
 
-    private void completeReached(KafkaConsumer<String, V> consumer, List<Target> targets) {
+    private void completeReached(List<Target> targets) {
         targets.removeIf(target -> {
-            if (reached(consumer, target.endOffsets())) {
+            if (reached(target.endOffsets())) {
                 target.waiters().forEach(waiter -> waiter.complete(null));
                 return true;
             }
@@ -247,8 +293,9 @@ public final class TopicMirror<V> implements AutoCloseable {
         });
     }
 
-    private boolean reached(KafkaConsumer<String, V> consumer, Map<TopicPartition, Long> endOffsets) {
-        return endOffsets.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    /** Whether what has been handed over reaches {@code endOffsets} (no position read yet: not). */
+    private boolean reached(Map<TopicPartition, Long> endOffsets) {
+        return endOffsets.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue());
     }
 
     /** The topic's partitions, once it exists (the services create it at start-up). */

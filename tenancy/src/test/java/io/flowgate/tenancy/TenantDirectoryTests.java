@@ -150,6 +150,56 @@ class TenantDirectoryTests {
     }
 
     @Test
+    void anIdleMirrorFetchesRarelyAndAWaitingBarrierIsReadByTheEagerReader() throws Exception {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TopicMirror<Subscription> mirror = TopicMirror.start(
+                        Topics.SUBSCRIPTIONS,
+                        config(),
+                        "test-mirror-idle",
+                        readers,
+                        (id, s) -> seen.put(id, String.valueOf(s)));
+                var open = transactional("open-idle")) {
+            assertThat(mirror.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            double idleBefore = fetches("test-mirror-idle-[0-9]+");
+            double eagerBefore = fetches("test-mirror-idle-eager-[0-9]+");
+            // A measurement window, not a wait for something: the broker holds an idle reader's fetch up to
+            // 500 ms, so some 6 fetches in 3 s (a 20 ms wait, as the mirrors had before, made 150).
+            Thread.sleep(3_000);
+            assertThat(fetches("test-mirror-idle-[0-9]+") - idleBefore).isLessThan(30);
+            assertThat(fetches("test-mirror-idle-eager-[0-9]+")).isEqualTo(eagerBefore);
+
+            // A barrier behind an open transaction waits; the eager reader reads meanwhile, and the
+            // record is handed over once the transaction commits.
+            open.beginTransaction();
+            open.send(new ProducerRecord<>(Topics.SUBSCRIPTIONS.name(), 0, "late", subscription("late")))
+                    .get();
+            var barrier = mirror.syncAsync();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fetches("test-mirror-idle-eager-[0-9]+") > eagerBefore);
+            assertThat(barrier).isNotDone();
+            open.commitTransaction();
+            barrier.get(10, TimeUnit.SECONDS);
+            assertThat(seen).containsKey("late");
+        }
+    }
+
+    /**
+     * Fetch requests the mirror clients whose id matches {@code clientId} have sent, from the Kafka
+     * client's own metrics (JMX).
+     */
+    private static double fetches(String clientId) throws Exception {
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        double total = 0;
+        for (var name : server.queryNames(
+                new javax.management.ObjectName("kafka.consumer:type=consumer-fetch-manager-metrics,client-id=*"),
+                null)) {
+            if (name.getKeyProperty("client-id").matches(clientId)) {
+                total += ((Number) server.getAttribute(name, "fetch-total")).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    @Test
     void aBarrierForOneKeyWaitsOnlyForThePartitionThatHoldsIt() throws Exception {
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
         try (TopicMirror<Subscription> mirror = TopicMirror.start(
