@@ -118,12 +118,7 @@ class TenantDirectoryTests {
     @Test
     void theBarrierWaitsForATransactionCommittedBehindOneStillOpen() throws Exception {
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        try (TopicMirror<Subscription> mirror = TopicMirror.start(
-                        Topics.SUBSCRIPTIONS,
-                        config(),
-                        "test-mirror",
-                        readers,
-                        (id, s) -> seen.put(id, String.valueOf(s)));
+        try (TopicMirror<Subscription> mirror = subscriptionsMirror("test-mirror", seen);
                 var open = transactional("open");
                 var committed = transactional("committed")) {
             assertThat(mirror.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
@@ -152,12 +147,7 @@ class TenantDirectoryTests {
     @Test
     void anIdleMirrorFetchesRarelyAndAWaitingBarrierIsReadByTheEagerReader() throws Exception {
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        try (TopicMirror<Subscription> mirror = TopicMirror.start(
-                        Topics.SUBSCRIPTIONS,
-                        config(),
-                        "test-mirror-idle",
-                        readers,
-                        (id, s) -> seen.put(id, String.valueOf(s)));
+        try (TopicMirror<Subscription> mirror = subscriptionsMirror("test-mirror-idle", seen);
                 var open = transactional("open-idle")) {
             assertThat(mirror.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             double idleBefore = fetches("test-mirror-idle-[0-9]+");
@@ -202,12 +192,7 @@ class TenantDirectoryTests {
     @Test
     void aBarrierForOneKeyWaitsOnlyForThePartitionThatHoldsIt() throws Exception {
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        try (TopicMirror<Subscription> mirror = TopicMirror.start(
-                        Topics.SUBSCRIPTIONS,
-                        config(),
-                        "test-mirror-keys",
-                        readers,
-                        (id, s) -> seen.put(id, String.valueOf(s)));
+        try (TopicMirror<Subscription> mirror = subscriptionsMirror("test-mirror-keys", seen);
                 var open = transactional("open-elsewhere");
                 var plain = new KafkaProducer<>(
                         Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
@@ -241,6 +226,12 @@ class TenantDirectoryTests {
             mirror.syncAsync(busy).get(10, TimeUnit.SECONDS);
             assertThat(seen.get(busy)).contains(busy + "-open");
         }
+    }
+
+    /** A mirror of the subscriptions topic that puts each record it hands over into {@code seen}. */
+    private TopicMirror<Subscription> subscriptionsMirror(String name, Map<String, String> seen) {
+        return TopicMirror.start(
+                Topics.SUBSCRIPTIONS, config(), name, readers, (id, s) -> seen.put(id, String.valueOf(s)));
     }
 
     private static KafkaProducer<String, Subscription> transactional(String id) {
