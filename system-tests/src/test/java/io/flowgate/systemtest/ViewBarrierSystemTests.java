@@ -154,6 +154,9 @@ class ViewBarrierSystemTests {
         try (ViewBarrier barrier = new ViewBarrier(closed, group, TIMEOUT, meters)) {
             assertThat(barrier.await(topic, 0).block()).isTrue();
             assertThat(count("flowgate.api.view.barriers", "outcome", "failed")).isEqualTo(1);
+            // A failed request does not leave the barrier stuck: the next one is asked, and fails too.
+            assertThat(barrier.await(topic, 1).block()).isTrue();
+            assertThat(count("flowgate.api.view.barriers", "outcome", "failed")).isEqualTo(2);
         }
     }
 

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -187,7 +188,7 @@ public class ViewBarrier implements AutoCloseable {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         batch.forEach(waiter -> latest.put(waiter.partition, OffsetSpec.latest()));
         endRequests.increment();
-        admin.listOffsets(latest).all().whenComplete((ends, error) -> {
+        ask(() -> admin.listOffsets(latest).all()).whenComplete((ends, error) -> {
             if (error != null) {
                 batch.forEach(waiter -> waiter.reached.completeExceptionally(error));
             } else {
@@ -231,8 +232,7 @@ public class ViewBarrier implements AutoCloseable {
         }
         committedRequests.increment();
         var spec = new ListConsumerGroupOffsetsSpec().topicPartitions(partitions);
-        admin.listConsumerGroupOffsets(Map.of(group, spec))
-                .partitionsToOffsetAndMetadata(group)
+        ask(() -> admin.listConsumerGroupOffsets(Map.of(group, spec)).partitionsToOffsetAndMetadata(group))
                 .whenComplete((offsets, error) -> {
                     List<Waiter> asked;
                     synchronized (lock) {
@@ -263,6 +263,18 @@ public class ViewBarrier implements AutoCloseable {
                     }
                     Schedulers.parallel().schedule(this::readCommitted, POLL.toMillis(), TimeUnit.MILLISECONDS);
                 });
+    }
+
+    /**
+     * An Admin request as a future that also carries a failure to send it (a closed client): either way
+     * its waiters complete and the next request can go out.
+     */
+    private static <T> CompletableFuture<T> ask(Supplier<KafkaFuture<T>> request) {
+        try {
+            return request.get().toCompletionStage().toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
